@@ -1,0 +1,119 @@
+import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+import { CLOUDS } from '../nodes/DefenderForEndpoint/lib/clouds';
+
+/** An n8n expression for the selected cloud's entry in CLOUDS (resolved by n8n when the credential is used). */
+function cloudLookup(field: 'apiBaseUrl' | 'loginBaseUrl' | 'scope', cloud: string): string {
+	const table = JSON.stringify(
+		Object.fromEntries(Object.entries(CLOUDS).map(([name, endpoints]) => [name, endpoints[field]])),
+	);
+	return `${table}[${cloud}]`;
+}
+
+export class DefenderForEndpointOAuth2Api implements ICredentialType {
+	name = 'defenderForEndpointOAuth2Api';
+
+	extends = ['oAuth2Api'];
+
+	displayName = 'Defender for Endpoint OAuth2 API';
+
+	documentationUrl =
+		'https://learn.microsoft.com/en-us/defender-endpoint/api/exposed-apis-create-app-webapp';
+
+	icon = 'file:../nodes/DefenderForEndpoint/defenderForEndpoint.svg' as const;
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Cloud',
+			name: 'cloud',
+			type: 'options',
+			options: [
+				...Object.entries(CLOUDS).map(([value, cloud]) => ({ name: cloud.label, value })),
+				{ name: 'Custom', value: 'custom' },
+			],
+			default: 'commercial',
+			description:
+				'Which Microsoft cloud hosts your Defender tenant. It decides the API host, the sign-in host and the token scope.',
+		},
+		{
+			displayName: 'Tenant ID',
+			name: 'tenantId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. 72f988bf-86f1-41af-91ab-2d7cd011db47 or contoso.onmicrosoft.com',
+			description: 'Directory (tenant) ID of the app registration, as a GUID or a verified domain',
+		},
+		{
+			displayName: 'Client ID',
+			name: 'clientId',
+			type: 'string',
+			default: '',
+			required: true,
+			description: 'Application (client) ID of the app registration',
+		},
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'A client secret value of the app registration (not its secret ID)',
+		},
+		{
+			displayName: 'API Base URL',
+			name: 'customApiBaseUrl',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'https://api.security.microsoft.com',
+			description: 'Base URL of the Defender for Endpoint API, without /api. Must be https (http only for localhost).',
+			displayOptions: { show: { cloud: ['custom'] } },
+		},
+		{
+			displayName: 'Token URL',
+			name: 'customTokenUrl',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token',
+			description: 'OAuth2 token endpoint. Must be https (http only for localhost).',
+			displayOptions: { show: { cloud: ['custom'] } },
+		},
+		{
+			displayName: 'Scope',
+			name: 'customScope',
+			type: 'string',
+			default: 'https://api.securitycenter.microsoft.com/.default',
+			required: true,
+			displayOptions: { show: { cloud: ['custom'] } },
+		},
+		// The OAuth2 fields n8n's client-credentials flow reads, derived from the fields above.
+		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'clientCredentials' },
+		{
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
+			type: 'hidden',
+			default: `={{ $self.cloud === 'custom' ? $self.customTokenUrl : ${cloudLookup('loginBaseUrl', '$self.cloud')} + '/' + String($self.tenantId).trim() + '/oauth2/v2.0/token' }}`,
+		},
+		{
+			displayName: 'Scope',
+			name: 'scope',
+			type: 'hidden',
+			default: `={{ $self.cloud === 'custom' ? $self.customScope : ${cloudLookup('scope', '$self.cloud')} }}`,
+		},
+		{ displayName: 'Auth URI', name: 'authUrl', type: 'hidden', default: '' },
+		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
+		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'body' },
+	];
+
+	/** Acquires a token and reads one device: proves the secret, the cloud and Machine.Read.All together. */
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `={{ $credentials.cloud === 'custom' ? $credentials.customApiBaseUrl : ${cloudLookup('apiBaseUrl', '$credentials.cloud')} }}`,
+			url: '/api/machines',
+			qs: { $top: 1 },
+		},
+	};
+}

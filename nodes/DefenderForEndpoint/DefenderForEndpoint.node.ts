@@ -1,0 +1,24 @@
+import type { INodeTypeBaseDescription, IVersionedNodeType } from 'n8n-workflow';
+import { VersionedNodeType } from 'n8n-workflow';
+
+import { DefenderForEndpointV1 } from './v1/DefenderForEndpointV1.node';
+
+export class DefenderForEndpoint extends VersionedNodeType {
+	constructor() {
+		const baseDescription: INodeTypeBaseDescription = {
+			displayName: 'Defender for Endpoint',
+			name: 'defenderForEndpoint',
+			icon: 'file:defenderForEndpoint.svg',
+			group: ['transform'],
+			subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+			description: 'Release devices from isolation in Microsoft Defender for Endpoint',
+			defaultVersion: 1,
+		};
+
+		const nodeVersions: IVersionedNodeType['nodeVersions'] = {
+			1: new DefenderForEndpointV1(baseDescription),
+		};
+
+		super(nodeVersions, baseDescription);
+	}
+}

@@ -1,0 +1,34 @@
+import { printable } from './machineId';
+
+/** An OData string literal: single-quoted, with every quote inside doubled, so input cannot change the filter. */
+export function odataString(value: string): string {
+	return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** The Machines filter that selects one computer DNS name exactly. */
+export function hostnameFilter(hostname: string): string {
+	return `computerDnsName eq ${odataString(hostname)}`;
+}
+
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+const MAX_HOSTNAME_LENGTH = 255;
+
+/** Trims a hostname and rejects values that cannot be a computer DNS name. */
+export function parseHostname(raw: unknown): string {
+	if (typeof raw !== 'string' || raw.trim() === '') {
+		throw new Error('Hostname is empty: enter the device’s computer DNS name, e.g. ws-0042.contoso.com');
+	}
+	const hostname = raw.trim();
+	if (CONTROL_CHARACTERS.test(hostname)) {
+		throw new Error(`Hostname "${printable(hostname)}" contains control characters`);
+	}
+	if (hostname.length > MAX_HOSTNAME_LENGTH) {
+		throw new Error(`Hostname "${printable(hostname)}" is longer than ${MAX_HOSTNAME_LENGTH} characters`);
+	}
+	return hostname;
+}
+
+/** Defender compares computer names case-insensitively; so do we when checking what a filter returned. */
+export function sameHostname(a: string, b: string): boolean {
+	return a.toLowerCase() === b.toLowerCase();
+}

@@ -1,0 +1,74 @@
+/** How hard one request is retried. Every wait — backoff, Retry-After and rate-limiter queueing — counts against maxTotalWaitMs. */
+export interface RetryPolicy {
+	/** Retries after the first attempt. */
+	maxRetries: number;
+	maxTotalWaitMs: number;
+	baseDelayMs: number;
+	maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+	maxRetries: 5,
+	maxTotalWaitMs: 300_000,
+	baseDelayMs: 1_000,
+	maxDelayMs: 60_000,
+};
+
+/** Statuses that say "not now" rather than "never": throttling and server-side failures. */
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+export function isTransientStatus(status: number): boolean {
+	return TRANSIENT_STATUSES.has(status);
+}
+
+/** Defender's answer when another action on the same device has not finished yet. */
+export function isActionInProgress(status: number, code: string | undefined, message: string | undefined): boolean {
+	return (
+		status === 400 &&
+		(code === 'ActiveRequestAlreadyExists' || /action is already in progress/i.test(message ?? ''))
+	);
+}
+
+/**
+ * Parses Retry-After (delta-seconds or an HTTP date) into milliseconds from now.
+ * Returns undefined when the header is absent or unreadable, so the caller falls back to backoff.
+ */
+export function parseRetryAfter(header: string | string[] | undefined, nowMs: number): number | undefined {
+	const value = (Array.isArray(header) ? header[0] : header)?.trim();
+	if (!value) return undefined;
+	if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value) * 1000);
+	const date = Date.parse(value);
+	if (Number.isNaN(date)) return undefined;
+	return Math.max(0, date - nowMs);
+}
+
+/**
+ * Capped exponential backoff with "equal jitter": half the delay is fixed, half random,
+ * so concurrent retries spread out but never retry immediately.
+ */
+export function backoffDelay(retryNumber: number, policy: RetryPolicy, random: () => number = Math.random): number {
+	const exponential = policy.baseDelayMs * 2 ** Math.max(0, retryNumber - 1);
+	const capped = Math.min(policy.maxDelayMs, exponential);
+	return Math.round(capped / 2 + random() * (capped / 2));
+}
+
+export type RetryDecision =
+	| { retry: true; delayMs: number }
+	| { retry: false; reason: 'attempts' | 'wait'; delayMs: number };
+
+/**
+ * Decides whether the next retry fits the policy.
+ * retryNumber counts retries (1 for the first retry); waitedMs is what this request has already waited.
+ */
+export function planRetry(
+	retryNumber: number,
+	waitedMs: number,
+	policy: RetryPolicy,
+	retryAfterMs: number | undefined,
+	random: () => number = Math.random,
+): RetryDecision {
+	const delayMs = retryAfterMs ?? backoffDelay(retryNumber, policy, random);
+	if (retryNumber > policy.maxRetries) return { retry: false, reason: 'attempts', delayMs };
+	if (waitedMs + delayMs > policy.maxTotalWaitMs) return { retry: false, reason: 'wait', delayMs };
+	return { retry: true, delayMs };
+}

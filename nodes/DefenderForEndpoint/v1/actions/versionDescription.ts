@@ -1,0 +1,30 @@
+/* eslint-disable n8n-nodes-base/node-filename-against-convention -- the version description of a versioned node, as in n8n's own nodes */
+import type { INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as device from './device/Device.resource';
+
+export const versionDescription: INodeTypeDescription = {
+	displayName: 'Defender for Endpoint',
+	name: 'defenderForEndpoint',
+	group: ['transform'],
+	version: 1,
+	subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+	description: 'Release devices from isolation in Microsoft Defender for Endpoint',
+	defaults: { name: 'Defender for Endpoint' },
+	usableAsTool: true,
+	inputs: [NodeConnectionTypes.Main],
+	outputs: [NodeConnectionTypes.Main],
+	credentials: [{ name: 'defenderForEndpointOAuth2Api', required: true }],
+	properties: [
+		{
+			displayName: 'Resource',
+			name: 'resource',
+			type: 'options',
+			noDataExpression: true,
+			options: [{ name: 'Device', value: 'device' }],
+			default: 'device',
+		},
+		...device.description,
+	],
+};
