@@ -45,7 +45,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				firstFailure ??= withItemIndex(this, error, itemIndex);
 				return;
 			}
-			results[itemIndex] = [{ json: errorJson(error, itemIndex), pairedItem: { item: itemIndex } }];
+			const failure = withItemIndex(this, error, itemIndex);
+			results[itemIndex] = [{ json: errorJson(failure), pairedItem: { item: itemIndex } }];
 		}
 	};
 
@@ -63,12 +64,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	return [results.flat()];
 }
 
-function errorJson(error: unknown, itemIndex: number): IDataObject {
-	const { message, description } = error as { message?: string; description?: string };
-	return { error: message ?? String(error), ...(description ? { description } : {}), itemIndex };
+/** n8n's shape for an error item: only `error` and `details`, so "On Error: Continue (using error output)" routes it. */
+function errorJson(error: NodeApiError | NodeOperationError): IDataObject {
+	return { error: error.message, ...(error.description ? { details: error.description } : {}) };
 }
 
-function withItemIndex(context: IExecuteFunctions, error: unknown, itemIndex: number) {
+function withItemIndex(context: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
 	return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
 }
