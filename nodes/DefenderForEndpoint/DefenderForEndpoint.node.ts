@@ -11,7 +11,7 @@ export class DefenderForEndpoint extends VersionedNodeType {
 			icon: 'file:defenderForEndpoint.svg',
 			group: ['transform'],
 			subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-			description: 'Release devices from isolation in Microsoft Defender for Endpoint',
+			description: 'Isolate and release devices, and follow machine actions, in Microsoft Defender for Endpoint',
 			defaultVersion: 1,
 		};
 

@@ -1,11 +1,11 @@
 import nock from 'nock';
 
 import { SECRET, TENANT, machineAction, machineId } from '../helpers/defenderMocks';
-import { CREDENTIAL_ID, jsonOf, newEngine, releaseWorkflow, runError } from '../helpers/workflow';
+import { CREDENTIAL_ID, jsonOf, newEngine, defenderWorkflow, runError } from '../helpers/workflow';
 
 const ID = machineId(1);
 const release = (options: object = {}) =>
-	releaseWorkflow([{}], { parameters: { device: { __rl: true, mode: 'id', value: ID }, comment: 'c', options } });
+	defenderWorkflow([{}], { parameters: { device: { __rl: true, mode: 'id', value: ID }, comment: 'c', options } });
 
 describe.each([
 	['commercial', 'https://api.security.microsoft.com', 'https://login.microsoftonline.com', 'https://api.securitycenter.microsoft.com/.default'],
@@ -60,7 +60,7 @@ describe('custom cloud', () => {
 			cloud: 'custom', tenantId: TENANT, clientId: 'x', clientSecret: SECRET, customScope: 's', ...overrides,
 		});
 		const run = await engine.run(
-			releaseWorkflow([{}, {}], { parameters: { device: { __rl: true, mode: 'id', value: ID }, comment: 'c' }, onError: 'continueRegularOutput' }),
+			defenderWorkflow([{}, {}], { parameters: { device: { __rl: true, mode: 'id', value: ID }, comment: 'c' }, onError: 'continueRegularOutput' }),
 		);
 		const items = jsonOf(run, 'Defender');
 		expect(items).toHaveLength(2);
@@ -86,7 +86,7 @@ describe('client-side rate limit', () => {
 				return machineAction({ machineId: id });
 			});
 		const run = await engine.run(
-			releaseWorkflow(ids.map((id) => ({ id })), {
+			defenderWorkflow(ids.map((id) => ({ id })), {
 				parameters: { device: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, comment: 'c', options: { maxWaitSeconds: 5 } },
 				onError: 'continueRegularOutput',
 			}),

@@ -11,7 +11,7 @@ import {
 	mockTokens,
 	saveCredential,
 } from '../helpers/defenderMocks';
-import { CREDENTIAL_ID, jsonOf, newEngine, outputOf, releaseWorkflow, runError } from '../helpers/workflow';
+import { CREDENTIAL_ID, jsonOf, newEngine, outputOf, defenderWorkflow, runError } from '../helpers/workflow';
 
 const ID = machineId(1);
 const byId = (id: string) => ({ __rl: true, mode: 'id', value: id });
@@ -44,7 +44,7 @@ describe('Release From Isolation', () => {
 		);
 
 		const run = await engine.run(
-			releaseWorkflow(
+			defenderWorkflow(
 				ids.map((id) => ({ id })),
 				{ parameters: { device: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, comment: '  Released after INC-1 \n' } },
 			),
@@ -66,7 +66,7 @@ describe('Release From Isolation', () => {
 		const { engine, credential } = setup();
 		const tokens = mockTokens(credential.clientId, ['token-1', 'token-2']);
 		nock(API).post(`/api/machines/${ID}/unisolate`).matchHeader('authorization', 'Bearer token-1').reply(201, machineAction());
-		const workflow = releaseWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } });
+		const workflow = defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } });
 		expect(runError(await engine.run(workflow))).toBeUndefined();
 
 		nock(API)
@@ -90,7 +90,7 @@ describe('Release From Isolation', () => {
 		mockTokens(credential.clientId, ['token-1', 'token-2']);
 		nock(API).post(`/api/machines/${ID}/unisolate`).times(2).reply(401, apiErrorBody('Unauthorized', 'Unauthorized'));
 		const run = await engine.run(
-			releaseWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' }, onError: 'continueRegularOutput' }),
+			defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' }, onError: 'continueRegularOutput' }),
 		);
 		expect(jsonOf(run, 'Defender')[0].error).toMatch(/rejected the access token/);
 	});
@@ -100,7 +100,7 @@ describe('Release From Isolation', () => {
 		mockTokens(credential.clientId, ['t']);
 		const post = nock(API).post(`/api/machines/${ID}/unisolate`, { Comment: 'fine' }).reply(201, machineAction());
 		const run = await engine.run(
-			releaseWorkflow([{ comment: '' }, { comment: ' \t\n ' }, {}, { comment: 'fine' }], {
+			defenderWorkflow([{ comment: '' }, { comment: ' \t\n ' }, {}, { comment: 'fine' }], {
 				parameters: { device: byId(ID), comment: '={{ $json.comment }}' },
 				onError: 'continueRegularOutput',
 			}),
@@ -114,7 +114,7 @@ describe('Release From Isolation', () => {
 	test('a comment left empty in the editor stops the workflow before anything is sent', async () => {
 		const { engine } = setup();
 		const parameters: IDataObject = { device: byId(ID), comment: '' };
-		await expect(engine.run(releaseWorkflow([{}], { parameters }))).rejects.toThrow('Parameter "Comment" is required.');
+		await expect(engine.run(defenderWorkflow([{}], { parameters }))).rejects.toThrow('Parameter "Comment" is required.');
 	});
 
 	test.each([
@@ -126,7 +126,7 @@ describe('Release From Isolation', () => {
 	])('an invalid device ID (%s) from the input is an error naming the field, and nothing is sent', async (_label, value) => {
 		const { engine } = setup();
 		const run = await engine.run(
-			releaseWorkflow([{ id: value }], {
+			defenderWorkflow([{ id: value }], {
 				parameters: { device: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, comment: 'c' },
 				onError: 'continueRegularOutput',
 			}),
@@ -136,7 +136,7 @@ describe('Release From Isolation', () => {
 
 	test('a typed invalid ID is caught by the editor validation: the workflow does not start', async () => {
 		const { engine } = setup();
-		await expect(engine.run(releaseWorkflow([{}], { parameters: { device: byId('not-an-id'), comment: 'c' } }))).rejects.toThrow(
+		await expect(engine.run(defenderWorkflow([{}], { parameters: { device: byId('not-an-id'), comment: 'c' } }))).rejects.toThrow(
 			'A Defender machine ID is 40 hexadecimal characters',
 		);
 	});
@@ -145,7 +145,7 @@ describe('Release From Isolation', () => {
 		const { engine, credential } = setup();
 		mockTokens(credential.clientId, ['t']);
 		const post = nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, machineAction({ machineId: ID }));
-		const run = await engine.run(releaseWorkflow([{}], { parameters: { device: byId(`  ${ID.toUpperCase()} `), comment: 'c' } }));
+		const run = await engine.run(defenderWorkflow([{}], { parameters: { device: byId(`  ${ID.toUpperCase()} `), comment: 'c' } }));
 		expect(runError(run)).toBeUndefined();
 		expect(post.isDone()).toBe(true);
 	});
@@ -160,7 +160,7 @@ describe('Release From Isolation', () => {
 				.query({ $filter: "computerDnsName eq 'o''brien-laptop.contoso.com'" })
 				.reply(200, { value: [machine(ID, name)] });
 			const post = nock(API).post(`/api/machines/${ID}/unisolate`, { Comment: 'c' }).reply(201, machineAction());
-			const run = await engine.run(releaseWorkflow([{}], { parameters: { device: byHostname(name), comment: 'c' } }));
+			const run = await engine.run(defenderWorkflow([{}], { parameters: { device: byHostname(name), comment: 'c' } }));
 			expect(runError(run)).toBeUndefined();
 			expect(lookup.isDone() && post.isDone()).toBe(true);
 		});
@@ -171,7 +171,7 @@ describe('Release From Isolation', () => {
 			nock(API).get('/api/machines').query(true).reply(200, { value: [] });
 			nock(API).get('/api/machines').query(true).reply(404, apiErrorBody('NotFound', 'No machines'));
 			const run = await engine.run(
-				releaseWorkflow([{ h: 'ghost-1' }, { h: 'ghost-2' }], {
+				defenderWorkflow([{ h: 'ghost-1' }, { h: 'ghost-2' }], {
 					parameters: { device: { __rl: true, mode: 'hostname', value: '={{ $json.h }}' }, comment: 'c', options: { parallelRequests: 1 } },
 					onError: 'continueRegularOutput',
 				}),
@@ -192,10 +192,10 @@ describe('Release From Isolation', () => {
 				.query(true)
 				.reply(200, { value: [machine(a, 'dup-host.contoso.com'), machine(b, 'DUP-HOST.contoso.com', { lastSeen: '2025-01-01T00:00:00Z' })] });
 			const run = await engine.run(
-				releaseWorkflow([{}], { parameters: { device: byHostname('dup-host.contoso.com'), comment: 'c' }, onError: 'continueRegularOutput' }),
+				defenderWorkflow([{}], { parameters: { device: byHostname('dup-host.contoso.com'), comment: 'c' }, onError: 'continueRegularOutput' }),
 			);
 			const [item] = jsonOf(run, 'Defender');
-			expect(item.error).toContain('matches 2 Defender devices');
+			expect(item.error).toContain('2 Defender devices are named "dup-host.contoso.com"');
 			expect(item.error).toContain(a);
 			expect(item.error).toContain(b);
 			expect(item.details).toMatch(/Nothing was sent/);
@@ -206,7 +206,7 @@ describe('Release From Isolation', () => {
 			mockTokens(credential.clientId, ['t']);
 			nock(API).get('/api/machines').query(true).reply(200, { value: [machine(ID, 'other-host.contoso.com')] });
 			const run = await engine.run(
-				releaseWorkflow([{}], { parameters: { device: byHostname('ws-1.contoso.com'), comment: 'c' }, onError: 'continueRegularOutput' }),
+				defenderWorkflow([{}], { parameters: { device: byHostname('ws-1.contoso.com'), comment: 'c' }, onError: 'continueRegularOutput' }),
 			);
 			expect(jsonOf(run, 'Defender')[0].error).toMatch(/no Defender device is named/);
 		});
@@ -219,7 +219,7 @@ describe('Release From Isolation', () => {
 			nock(API).post(`/api/machines/${ID}/unisolate`).reply(429, apiErrorBody('TooManyRequests', 'Rate limit'), { 'Retry-After': '1' });
 			const ok = nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, machineAction());
 			const started = Date.now();
-			const run = await engine.run(releaseWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
+			const run = await engine.run(defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
 			expect(runError(run)).toBeUndefined();
 			expect(ok.isDone()).toBe(true);
 			expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
@@ -230,7 +230,7 @@ describe('Release From Isolation', () => {
 			mockTokens(credential.clientId, ['t']);
 			nock(API).post(`/api/machines/${ID}/unisolate`).reply(429, apiErrorBody('TooManyRequests', 'Rate limit'));
 			const ok = nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, machineAction());
-			const run = await engine.run(releaseWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
+			const run = await engine.run(defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
 			expect(runError(run)).toBeUndefined();
 			expect(ok.isDone()).toBe(true);
 		});
@@ -243,7 +243,7 @@ describe('Release From Isolation', () => {
 				.times(3)
 				.reply(429, apiErrorBody('TooManyRequests', 'Rate limit'), { 'Retry-After': '0' });
 			const run = await engine.run(
-				releaseWorkflow([{}], { parameters: { device: byId(ID), comment: 'c', options: { maxRetries: 2 } }, onError: 'continueRegularOutput' }),
+				defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c', options: { maxRetries: 2 } }, onError: 'continueRegularOutput' }),
 			);
 			expect(jsonOf(run, 'Defender')[0].error).toMatch(
 				/^Defender kept answering HTTP 429 Too Many Requests after 2 retries while trying to unisolate device .*; retry after \d{4}-/,
@@ -258,7 +258,7 @@ describe('Release From Isolation', () => {
 			nock(API).post(`/api/machines/${ID}/unisolate`).reply(429, apiErrorBody('TooManyRequests', 'Rate limit'), { 'Retry-After': '3600' });
 			const started = Date.now();
 			const run = await engine.run(
-				releaseWorkflow([{}], { parameters: { device: byId(ID), comment: 'c', options: { maxWaitSeconds: 10 } }, onError: 'continueRegularOutput' }),
+				defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c', options: { maxWaitSeconds: 10 } }, onError: 'continueRegularOutput' }),
 			);
 			expect(jsonOf(run, 'Defender')[0].error).toMatch(/within the Max Wait of 10 s .*retry after/);
 			expect(Date.now() - started).toBeLessThan(5000);
@@ -270,7 +270,7 @@ describe('Release From Isolation', () => {
 			nock(API).post(`/api/machines/${ID}/unisolate`).reply(503, apiErrorBody('ServiceUnavailable', 'busy'));
 			nock(API).post(`/api/machines/${ID}/unisolate`).reply(500, {});
 			const ok = nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, machineAction());
-			const run = await engine.run(releaseWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
+			const run = await engine.run(defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
 			expect(runError(run)).toBeUndefined();
 			expect(ok.isDone()).toBe(true);
 		});
@@ -287,7 +287,7 @@ describe('Release From Isolation', () => {
 				.get('/api/machineactions')
 				.query({ $filter: `machineId eq '${ID}' and (status eq 'Pending' or status eq 'InProgress')` })
 				.reply(200, { value: [machineAction({ id: 'existing', machineId: ID, requestorComment: 'earlier run' })] });
-			const run = await engine.run(releaseWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
+			const run = await engine.run(defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
 			expect(runError(run)).toBeUndefined();
 			expect(jsonOf(run, 'Defender')).toEqual([expect.objectContaining({ id: 'existing', outcome: 'alreadyInProgress' })]);
 			expect(post.isDone() && lookup.isDone()).toBe(true);
@@ -299,7 +299,7 @@ describe('Release From Isolation', () => {
 			mockTokens(credential.clientId, ['t']);
 			nock(API).post(`/api/machines/${ID}/unisolate`).reply(400, { error: { code: 'BadRequest', message: 'Action is already in progress' } });
 			nock(API).get('/api/machineactions').query(true).reply(200, { value: [machineAction({ id: 'existing', status: 'InProgress' })] });
-			const run = await engine.run(releaseWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
+			const run = await engine.run(defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
 			expect(jsonOf(run, 'Defender')[0]).toMatchObject({ id: 'existing', outcome: 'alreadyInProgress' });
 		});
 
@@ -312,7 +312,7 @@ describe('Release From Isolation', () => {
 				.query(true)
 				.reply(200, { value: [machineAction({ id: 'isolating', type: 'Isolate', status: 'InProgress' })] });
 			const ok = nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, machineAction({ id: 'mine' }));
-			const run = await engine.run(releaseWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
+			const run = await engine.run(defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
 			expect(jsonOf(run, 'Defender')[0]).toMatchObject({ id: 'mine', outcome: 'created' });
 			expect(ok.isDone()).toBe(true);
 		});
@@ -327,7 +327,7 @@ describe('Release From Isolation', () => {
 				.times(2)
 				.reply(200, { value: [machineAction({ id: 'scan-1', type: 'RunAntiVirusScan', status: 'Pending' })] });
 			const run = await engine.run(
-				releaseWorkflow([{}], { parameters: { device: byId(ID), comment: 'c', options: { maxRetries: 1 } }, onError: 'continueRegularOutput' }),
+				defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c', options: { maxRetries: 1 } }, onError: 'continueRegularOutput' }),
 			);
 			expect(jsonOf(run, 'Defender')[0].error).toMatch(/Another action is in progress on device .*: RunAntiVirusScan Pending \(scan-1\) after 1 retries/);
 		});
@@ -338,7 +338,7 @@ describe('Release From Isolation', () => {
 			nock(API).post(`/api/machines/${ID}/unisolate`).reply(400, apiErrorBody('ActiveRequestAlreadyExists', 'Action is already in progress'));
 			nock(API).get('/api/machineactions').query(true).reply(403, apiErrorBody('Forbidden', 'Forbidden'));
 			const ok = nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, machineAction({ id: 'mine' }));
-			const run = await engine.run(releaseWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
+			const run = await engine.run(defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
 			expect(jsonOf(run, 'Defender')[0]).toMatchObject({ id: 'mine', outcome: 'created' });
 			expect(ok.isDone()).toBe(true);
 		});
@@ -350,7 +350,7 @@ describe('Release From Isolation', () => {
 			mockTokens(credential.clientId, ['t']);
 			nock(API).post(`/api/machines/${ID}/unisolate`).reply(403, apiErrorBody('Forbidden', 'Forbidden (valid token but insufficient permission for the action).', 'corr-403'));
 			const run = await engine.run(
-				releaseWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' }, onError: 'continueRegularOutput' }),
+				defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' }, onError: 'continueRegularOutput' }),
 			);
 			const [item] = jsonOf(run, 'Defender');
 			expect(item.error).toBe(`Missing permission Machine.Isolate to unisolate device ${ID}`);
@@ -363,7 +363,7 @@ describe('Release From Isolation', () => {
 			mockTokens(credential.clientId, ['t']);
 			nock(API).get('/api/machines').query(true).reply(403, apiErrorBody('Forbidden', 'Forbidden'));
 			const run = await engine.run(
-				releaseWorkflow([{}], { parameters: { device: byHostname('ws-1'), comment: 'c' }, onError: 'continueRegularOutput' }),
+				defenderWorkflow([{}], { parameters: { device: byHostname('ws-1'), comment: 'c' }, onError: 'continueRegularOutput' }),
 			);
 			expect(jsonOf(run, 'Defender')[0].error).toBe('Missing permission Machine.Read.All to look up the device named ws-1');
 		});
@@ -373,7 +373,7 @@ describe('Release From Isolation', () => {
 			mockTokens(credential.clientId, ['t']);
 			nock(API).post(`/api/machines/${ID}/unisolate`).reply(404, apiErrorBody('ResourceNotFound', `Machine ${ID} was not found`, 'corr-404'));
 			const run = await engine.run(
-				releaseWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' }, onError: 'continueRegularOutput' }),
+				defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' }, onError: 'continueRegularOutput' }),
 			);
 			const [item] = jsonOf(run, 'Defender');
 			expect(item.error).toBe(`Not found in Defender for Endpoint while trying to unisolate device ${ID}`);
@@ -384,7 +384,7 @@ describe('Release From Isolation', () => {
 			const { engine, credential } = setup();
 			mockTokens(credential.clientId, ['t']);
 			nock(API).post(`/api/machines/${ID}/unisolate`).reply(404, apiErrorBody('ResourceNotFound', 'nope'));
-			const run = await engine.run(releaseWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
+			const run = await engine.run(defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
 			const error = runError(run) as unknown as { message: string; context: { itemIndex?: number }; httpCode: string };
 			expect(error.message).toMatch(/Not found in Defender for Endpoint/);
 			expect(error.context.itemIndex).toBe(0);
@@ -397,7 +397,7 @@ describe('Release From Isolation', () => {
 				.post(`/${credential.tenantId}/oauth2/v2.0/token`)
 				.reply(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.\r\nTrace ID: x', error_codes: [7000215] });
 			const run = await engine.run(
-				releaseWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' }, onError: 'continueRegularOutput' }),
+				defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' }, onError: 'continueRegularOutput' }),
 			);
 			const [item] = jsonOf(run, 'Defender');
 			expect(item.error).toBe('Could not get an access token for Defender for Endpoint: AADSTS7000215: Invalid client secret provided.');
@@ -414,7 +414,7 @@ describe('Release From Isolation', () => {
 		nock(API).post(`/api/machines/${machineId(23)}/unisolate`).reply(404, apiErrorBody('ResourceNotFound', 'gone'));
 		const items = [{ id: good[0] }, { id: 'bad' }, { id: good[1] }, { id: machineId(23) }, { id: good[0], comment: '' }];
 		const run = await engine.run(
-			releaseWorkflow(items, {
+			defenderWorkflow(items, {
 				parameters: { device: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, comment: '={{ $json.comment ?? "ok" }}' },
 				onError: 'continueErrorOutput',
 			}),
@@ -444,7 +444,7 @@ describe('Release From Isolation', () => {
 		nock(API).get('/api/machines').query(true).reply(200, { value: [machine(ID, 'ws-7.contoso.com')] });
 		const post = nock(API).post(`/api/machines/${ID}/unisolate`).once().reply(201, machineAction({ id: 'once' }));
 		const run = await engine.run(
-			releaseWorkflow([{ mode: 'id', value: ID }, { mode: 'hostname', value: 'ws-7.contoso.com' }], {
+			defenderWorkflow([{ mode: 'id', value: ID }, { mode: 'hostname', value: 'ws-7.contoso.com' }], {
 				parameters: { device: { __rl: true, mode: '={{ $json.mode }}', value: '={{ $json.value }}' }, comment: 'c', options: { parallelRequests: 1 } },
 			}),
 		);
@@ -464,7 +464,7 @@ describe('Release From Isolation', () => {
 		nock(API).post(`/api/machines/${machineId(2)}/unisolate`).replyWithError('socket hang up');
 		nock(API).get('/api/machineactions').query(true).reply(403, apiErrorBody('Forbidden', 'no'));
 		const run = await engine.run(
-			releaseWorkflow([{ id: ID }, { id: machineId(2) }], {
+			defenderWorkflow([{ id: ID }, { id: machineId(2) }], {
 				parameters: { device: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, comment: 'c', options: { maxRetries: 1 } },
 				onError: 'continueRegularOutput',
 			}),

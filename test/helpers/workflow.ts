@@ -33,8 +33,8 @@ export interface DefenderNodeSetup {
 	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 }
 
-/** Items → Defender for Endpoint → Collect (and Errors, for the error output). */
-export function releaseWorkflow(items: IDataObject[], defender: DefenderNodeSetup) {
+/** Items → Defender for Endpoint (Release From Isolation unless the parameters say otherwise) → Released, and Errors on the error output. */
+export function defenderWorkflow(items: IDataObject[], defender: DefenderNodeSetup) {
 	return {
 		name: 'release',
 		nodes: [

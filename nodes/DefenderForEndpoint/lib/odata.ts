@@ -1,3 +1,5 @@
+import { DateTime } from 'luxon';
+
 import { printable } from './machineId';
 
 /** An OData string literal: single-quoted, with every quote inside doubled, so input cannot change the filter. */
@@ -31,4 +33,15 @@ export function parseHostname(raw: unknown): string {
 /** Defender compares computer names case-insensitively; so do we when checking what a filter returned. */
 export function sameHostname(a: string, b: string): boolean {
 	return a.toLowerCase() === b.toLowerCase();
+}
+
+/**
+ * An OData DateTimeOffset literal in UTC (unquoted, e.g. 2024-05-01T08:00:00Z). A value without an offset is read in
+ * `zone` (the workflow's time zone), as n8n's date pickers mean it.
+ */
+export function odataDateTime(value: unknown, zone: string): string {
+	const parsed =
+		value instanceof Date ? DateTime.fromJSDate(value) : DateTime.fromISO(String(value ?? '').trim(), { zone });
+	if (!parsed.isValid) throw new Error(`"${printable(String(value ?? ''))}" is not a date and time (ISO 8601)`);
+	return parsed.toUTC().toISO({ suppressMilliseconds: true }) as string;
 }

@@ -4,10 +4,18 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { readRunOptions } from '../descriptions/options';
 import { DefenderClient } from '../transport';
 import * as device from './device/Device.resource';
+import * as machineAction from './machineAction/MachineAction.resource';
 import type { OperationExecute, RunState } from './node.type';
 
 const operations: Record<string, Record<string, { execute: OperationExecute }>> = {
-	device: { releaseFromIsolation: device.releaseFromIsolation },
+	device: {
+		get: device.get,
+		getIsolationState: device.getIsolationState,
+		getMany: device.getMany,
+		isolate: device.isolate,
+		releaseFromIsolation: device.releaseFromIsolation,
+	},
+	machineAction: { cancel: machineAction.cancel, get: machineAction.get, getMany: machineAction.getMany },
 };
 
 /**
@@ -30,7 +38,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	let run: RunState | undefined;
 	let setupFailure: unknown;
 	try {
-		run = { client: await DefenderClient.create(this, options.timeoutMs), options, submitted: new Map() };
+		run = { client: await DefenderClient.create(this, options.timeoutMs), options, deviceActions: new Map() };
 	} catch (error) {
 		setupFailure = error;
 	}
@@ -38,8 +46,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const processItem = async (itemIndex: number) => {
 		try {
 			if (!run) throw setupFailure;
-			const json = await handler.execute.call(this, itemIndex, run);
-			results[itemIndex] = [{ json, pairedItem: { item: itemIndex } }];
+			const result = await handler.execute.call(this, itemIndex, run);
+			results[itemIndex] = (Array.isArray(result) ? result : [result]).map((json) => ({ json, pairedItem: { item: itemIndex } }));
 		} catch (error) {
 			if (!this.continueOnFail()) {
 				firstFailure ??= withItemIndex(this, error, itemIndex);

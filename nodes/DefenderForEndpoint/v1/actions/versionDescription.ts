@@ -3,6 +3,7 @@ import type { INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as device from './device/Device.resource';
+import * as machineAction from './machineAction/MachineAction.resource';
 
 export const versionDescription: INodeTypeDescription = {
 	displayName: 'Defender for Endpoint',
@@ -10,7 +11,7 @@ export const versionDescription: INodeTypeDescription = {
 	group: ['transform'],
 	version: 1,
 	subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-	description: 'Release devices from isolation in Microsoft Defender for Endpoint',
+	description: 'Isolate and release devices, and follow machine actions, in Microsoft Defender for Endpoint',
 	defaults: { name: 'Defender for Endpoint' },
 	usableAsTool: true,
 	inputs: [NodeConnectionTypes.Main],
@@ -22,9 +23,13 @@ export const versionDescription: INodeTypeDescription = {
 			name: 'resource',
 			type: 'options',
 			noDataExpression: true,
-			options: [{ name: 'Device', value: 'device' }],
+			options: [
+				{ name: 'Device', value: 'device' },
+				{ name: 'Machine Action', value: 'machineAction' },
+			],
 			default: 'device',
 		},
 		...device.description,
+		...machineAction.description,
 	],
 };

@@ -8,7 +8,8 @@ export const deviceLocator: INodeProperties = {
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
 	required: true,
-	description: 'The device to act on. A hostname must match exactly one device, or nothing is sent.',
+	description:
+		'The device. A hostname, or an IP address seen in the last 15 minutes, must match exactly one device, or nothing is sent.',
 	modes: [
 		{
 			displayName: 'From List',
@@ -38,6 +39,12 @@ export const deviceLocator: INodeProperties = {
 			type: 'string',
 			placeholder: 'e.g. ws-0042.contoso.com',
 		},
+		{
+			displayName: 'By IP Address',
+			name: 'ip',
+			type: 'string',
+			placeholder: 'e.g. 10.1.2.3',
+		},
 	],
 };
 
@@ -49,4 +56,53 @@ export const commentField: INodeProperties = {
 	required: true,
 	placeholder: 'e.g. Released after INC-1234 was closed: device clean and validated',
 	description: 'Why the action is taken. Defender requires it and shows it in the action center.',
+};
+
+export const waitForCompletionFields: INodeProperties[] = [
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to check the action until it has succeeded, failed, timed out or been cancelled, instead of returning it while still pending',
+	},
+	{
+		displayName: 'Max Wait for Completion (Seconds)',
+		name: 'maxCompletionWaitSeconds',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 3600 },
+		default: 600,
+		description: 'After this long the last status Defender reported is returned, with completion "timedOut"',
+		displayOptions: { show: { waitForCompletion: [true] } },
+	},
+];
+
+export const returnAllOrLimit: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+];
+
+export const machineActionIdField: INodeProperties = {
+	displayName: 'Machine Action ID',
+	name: 'machineActionId',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'e.g. 5382f7ea-7557-4ab7-9782-d50480024a4e',
+	description: 'The ID of the machine action, as returned by Isolate or Release From Isolation',
 };

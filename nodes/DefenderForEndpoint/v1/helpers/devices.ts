@@ -2,7 +2,8 @@ import type { IDataObject, INodeParameterResourceLocator } from 'n8n-workflow';
 
 import { parseMachineId } from '../../lib/machineId';
 import { hostnameFilter, parseHostname, sameHostname } from '../../lib/odata';
-import type { DefenderClient, RetryBudget } from '../transport';
+import { parseIpAddress } from '../../lib/validation';
+import type { CallContext, DefenderClient, RetryBudget } from '../transport';
 import { operationError } from '../transport/errors';
 
 export interface Machine extends IDataObject {
@@ -10,73 +11,106 @@ export interface Machine extends IDataObject {
 	computerDnsName?: string;
 	lastSeen?: string;
 	healthStatus?: string;
+	lastIpAddress?: string;
 }
 
-/** A device the user named, and how: the ID every later call uses. */
+/** A device the user named: the ID every later call uses, what was typed (for messages), and the entity when a lookup fetched it. */
 export interface DeviceTarget {
 	id: string;
-	/** What the user typed, for messages. */
 	named: string;
+	machine?: Machine;
 }
 
-/** Turns the Device locator into exactly one machine ID, or an error; it never guesses between devices. */
+const MODE_LABELS: Record<string, string> = {
+	list: 'From List',
+	id: 'By ID',
+	hostname: 'By Hostname',
+	ip: 'By IP Address',
+};
+
+/** Turns the Device locator into exactly one machine, or an error: it never guesses between devices. */
 export async function resolveDevice(
 	client: DefenderClient,
 	locator: INodeParameterResourceLocator,
 	itemIndex: number,
 	budget: RetryBudget,
 ): Promise<DeviceTarget> {
-	const node = client.node;
-	if (locator.mode === 'hostname') {
-		let hostname: string;
+	const field = `Device (${MODE_LABELS[locator.mode] ?? locator.mode})`;
+	const parse = <T>(parser: (value: unknown) => T): T => {
 		try {
-			hostname = parseHostname(locator.value);
+			return parser(locator.value);
 		} catch (error) {
-			throw operationError(node, itemIndex, `Device (By Hostname): ${(error as Error).message}`);
+			throw operationError(client.node, itemIndex, `${field}: ${(error as Error).message}`, 'Nothing was sent for this item.');
 		}
-		const machine = await findByHostname(client, hostname, itemIndex, budget);
-		return { id: parseMachineId(machine.id), named: hostname };
+	};
+	const lookup = (what: string): CallContext => ({ itemIndex, budget, permission: 'Machine.Read.All', what });
+
+	if (locator.mode === 'hostname') {
+		const hostname = parse(parseHostname);
+		const answer = await client.request<{ value?: Machine[] }>(
+			// Defender may answer 404 rather than an empty list when no machine matches.
+			{ method: 'GET', path: '/api/machines', qs: { $filter: hostnameFilter(hostname) }, tolerate: [404] },
+			lookup(`look up the device named ${hostname}`),
+		);
+		const listed = answer.kind === 'ok' ? (answer.body.value ?? []) : [];
+		// Fail closed: only devices really named as typed count, whatever the filter returned.
+		const matches = listed.filter((machine) => typeof machine.computerDnsName === 'string' && sameHostname(machine.computerDnsName, hostname));
+		return exactlyOne(client, itemIndex, field, `named "${hostname}"`, hostname, matches);
 	}
-	try {
-		const id = parseMachineId(locator.value);
-		return { id, named: id };
-	} catch (error) {
-		throw operationError(node, itemIndex, `Device (By ID): ${(error as Error).message}`);
+	if (locator.mode === 'ip') {
+		const ip = parse(parseIpAddress);
+		const timestamp = new Date(client.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+		const answer = await client.request<{ value?: Machine[] }>(
+			{ method: 'GET', path: `/api/machines/findbyip(ip='${ip}',timestamp=${timestamp})`, tolerate: [404] },
+			lookup(`look up the device with IP address ${ip}`),
+		);
+		const matches = answer.kind === 'ok' ? (answer.body.value ?? []) : [];
+		return exactlyOne(client, itemIndex, field, `seen with IP address ${ip} in the last 15 minutes`, ip, matches);
 	}
+	const id = parse(parseMachineId);
+	return { id, named: id };
 }
 
-async function findByHostname(
+function exactlyOne(
 	client: DefenderClient,
-	hostname: string,
 	itemIndex: number,
-	budget: RetryBudget,
-): Promise<Machine> {
-	const answer = await client.request<{ value?: Machine[] }>(
-		// Defender may answer 404 rather than an empty list when no machine matches.
-		{ method: 'GET', path: '/api/machines', qs: { $filter: hostnameFilter(hostname) }, tolerate: [404] },
-		{ itemIndex, budget, permission: 'Machine.Read.All', what: `look up the device named ${hostname}` },
-	);
-	const listed = answer.kind === 'ok' ? (answer.body.value ?? []) : [];
-	// Fail closed: only names that really are the one typed count, whatever the filter returned.
-	const matches = listed.filter(
-		(machine) => typeof machine.computerDnsName === 'string' && sameHostname(machine.computerDnsName, hostname),
-	);
-	if (matches.length === 1) return matches[0];
+	field: string,
+	criterion: string,
+	named: string,
+	matches: Machine[],
+): DeviceTarget {
+	if (matches.length === 1) {
+		return { id: parseMachineId(matches[0].id), named, machine: matches[0] };
+	}
 	if (matches.length === 0) {
 		throw operationError(
 			client.node,
 			itemIndex,
-			`Device (By Hostname): no Defender device is named "${hostname}"`,
+			`${field}: no Defender device is ${criterion}`,
 			'Nothing was sent. Use the computer DNS name exactly as Defender shows it (often the fully qualified name), or the device ID.',
 		);
 	}
 	const listing = matches
-		.map((machine) => `${machine.id} (last seen ${machine.lastSeen ?? 'unknown'}, health ${machine.healthStatus ?? 'unknown'})`)
+		.map((machine) => `${machine.id} ${machine.computerDnsName ?? ''} (last seen ${machine.lastSeen ?? 'unknown'}, health ${machine.healthStatus ?? 'unknown'})`)
 		.join('; ');
 	throw operationError(
 		client.node,
 		itemIndex,
-		`Device (By Hostname): "${hostname}" matches ${matches.length} Defender devices: ${listing}`,
+		`${field}: ${matches.length} Defender devices are ${criterion}: ${listing}`,
 		'Nothing was sent: the node never picks one of several devices. Use the device ID of the one you mean.',
+	);
+}
+
+/** The device's full entity: from the lookup that found it, or fetched by ID. */
+export async function getMachine(
+	client: DefenderClient,
+	device: DeviceTarget,
+	itemIndex: number,
+	budget: RetryBudget,
+): Promise<Machine> {
+	if (device.machine) return device.machine;
+	return await client.call<Machine>(
+		{ method: 'GET', path: `/api/machines/${encodeURIComponent(device.id)}` },
+		{ itemIndex, budget, permission: 'Machine.Read.All', what: `get device ${device.named}` },
 	);
 }

@@ -147,6 +147,35 @@ export class DefenderClient {
 		}
 	}
 
+	/**
+	 * Every entity of a collection, or the first `limit`: follows @odata.nextLink (only on the API's own origin, so the
+	 * token never travels elsewhere) and otherwise pages with $skip while pages come back full.
+	 */
+	async list<T = IDataObject>(path: string, qs: IDataObject, context: CallContext, limit?: number): Promise<T[]> {
+		const entities: T[] = [];
+		let next: { path: string; qs: IDataObject } | undefined = { path, qs: { ...qs, $top: pageSize(limit) } };
+		while (next && (limit === undefined || entities.length < limit)) {
+			const page: { value?: T[]; '@odata.nextLink'?: string } = await this.call({ method: 'GET', ...next }, context);
+			const values = page.value ?? [];
+			entities.push(...values);
+			const top: number = Number(next.qs.$top);
+			next = page['@odata.nextLink']
+				? this.sameOriginPage(page['@odata.nextLink'], context)
+				: values.length === top
+					? { path, qs: { ...next.qs, $skip: Number(next.qs.$skip ?? 0) + values.length } }
+					: undefined;
+		}
+		return limit === undefined ? entities : entities.slice(0, limit);
+	}
+
+	private sameOriginPage(nextLink: string, context: CallContext): { path: string; qs: IDataObject } {
+		const url = URL.canParse(nextLink) ? new URL(nextLink) : undefined;
+		if (!url || url.origin !== new URL(this.cloud.apiBaseUrl).origin) {
+			throw operationError(this.node, context.itemIndex, `Defender returned a next-page link to another host while trying to ${context.what}; paging stopped`);
+		}
+		return { path: url.pathname, qs: Object.fromEntries(url.searchParams) };
+	}
+
 	/** Waits before the next retry, or throws when the item's retry budget cannot cover it. */
 	async backoff(context: CallContext, retryAfterMs: number | undefined, giveUpMessage: string): Promise<void> {
 		const { budget, itemIndex, what } = context;
@@ -185,9 +214,13 @@ export class DefenderClient {
 	}
 
 	private async pause(ms: number, budget: RetryBudget): Promise<void> {
-		if (ms <= 0) return;
-		await this.clock.sleep(ms, this.cancelSignal);
-		budget.waitedMs += ms;
+		await this.sleep(ms);
+		budget.waitedMs += Math.max(0, ms);
+	}
+
+	/** Sleeps unless the execution is cancelled, which ends the wait at once. */
+	async sleep(ms: number): Promise<void> {
+		if (ms > 0) await this.clock.sleep(ms, this.cancelSignal);
 	}
 
 	private async send(call: ApiCall, context: CallContext): Promise<Outcome> {
@@ -260,6 +293,13 @@ export class DefenderClient {
 		const reason = facts.transport ? `connection problem: ${facts.transport}` : 'no response';
 		return postLike ? { kind: 'ambiguous', reason } : { kind: 'transient', reason };
 	}
+}
+
+/** Defender's largest page is 10,000 entities. */
+const MAX_PAGE_SIZE = 10_000;
+
+function pageSize(limit: number | undefined): number {
+	return Math.min(MAX_PAGE_SIZE, Math.max(1, limit ?? MAX_PAGE_SIZE));
 }
 
 interface ErrorFacts {

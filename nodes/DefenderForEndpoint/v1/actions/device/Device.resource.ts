@@ -1,8 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as get from './get.operation';
+import * as getIsolationState from './getIsolationState.operation';
+import * as getMany from './getMany.operation';
+import * as isolate from './isolate.operation';
 import * as releaseFromIsolation from './releaseFromIsolation.operation';
 
-export { releaseFromIsolation };
+export { get, getIsolationState, getMany, isolate, releaseFromIsolation };
 
 export const description: INodeProperties[] = [
 	{
@@ -12,6 +16,20 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['device'] } },
 		options: [
+			{ name: 'Get', value: 'get', description: 'Get a device', action: 'Get a device' },
+			{
+				name: 'Get Isolation State',
+				value: 'getIsolationState',
+				description: 'Tell whether a device is isolated, from its latest isolation actions',
+				action: 'Get the isolation state of a device',
+			},
+			{ name: 'Get Many', value: 'getMany', description: 'List devices', action: 'Get many devices' },
+			{
+				name: 'Isolate',
+				value: 'isolate',
+				description: 'Isolate a device from the network',
+				action: 'Isolate a device',
+			},
 			{
 				name: 'Release From Isolation',
 				value: 'releaseFromIsolation',
@@ -21,5 +39,9 @@ export const description: INodeProperties[] = [
 		],
 		default: 'releaseFromIsolation',
 	},
+	...get.description,
+	...getIsolationState.description,
+	...getMany.description,
+	...isolate.description,
 	...releaseFromIsolation.description,
 ];

@@ -1,0 +1,52 @@
+import { odataDateTime, odataString } from './odata';
+
+export interface MachineFilters {
+	hostnamePrefix?: string;
+	healthStatus?: string;
+	osPlatform?: string;
+	tag?: string;
+	lastSeenAfter?: string;
+}
+
+export interface MachineActionFilters {
+	machineId?: string;
+	type?: string;
+	status?: string;
+	requestor?: string;
+	createdAfter?: string;
+}
+
+/** Builds an OData $filter from the fields the user set (empty ones are left out); undefined when none is set. */
+function conjunction(clauses: Array<string | undefined>): string | undefined {
+	const set = clauses.filter((clause): clause is string => clause !== undefined);
+	return set.length ? set.join(' and ') : undefined;
+}
+
+const present = (value: string | undefined) => (value !== undefined && value.trim() !== '' ? value.trim() : undefined);
+
+function clause(value: string | undefined, build: (value: string) => string): string | undefined {
+	const set = present(value);
+	return set === undefined ? undefined : build(set);
+}
+
+/** Machines filter; names are matched in lower case, as Defender stores them. Dates are read in `zone`. */
+export function machineFilter(filters: MachineFilters, zone: string): string | undefined {
+	return conjunction([
+		clause(filters.hostnamePrefix, (prefix) => `startswith(computerDnsName,${odataString(prefix.toLowerCase())})`),
+		clause(filters.healthStatus, (status) => `healthStatus eq ${odataString(status)}`),
+		clause(filters.osPlatform, (platform) => `osPlatform eq ${odataString(platform)}`),
+		clause(filters.tag, (tag) => `machineTags/any(tag: tag eq ${odataString(tag)})`),
+		clause(filters.lastSeenAfter, (date) => `lastSeen gt ${odataDateTime(date, zone)}`),
+	]);
+}
+
+/** MachineActions filter on the properties Defender can filter by. */
+export function machineActionFilter(filters: MachineActionFilters, zone: string): string | undefined {
+	return conjunction([
+		clause(filters.machineId, (id) => `machineId eq ${odataString(id.toLowerCase())}`),
+		clause(filters.type, (type) => `type eq ${odataString(type)}`),
+		clause(filters.status, (status) => `status eq ${odataString(status)}`),
+		clause(filters.requestor, (requestor) => `requestor eq ${odataString(requestor)}`),
+		clause(filters.createdAfter, (date) => `creationDateTimeUtc gt ${odataDateTime(date, zone)}`),
+	]);
+}

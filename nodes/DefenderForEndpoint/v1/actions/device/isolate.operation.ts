@@ -1,0 +1,40 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { commentField, deviceLocator, waitForCompletionFields } from '../../descriptions/device';
+import { requestOptions } from '../../descriptions/options';
+import { actOnDevice } from '../../helpers/deviceActions';
+import type { RunState } from '../node.type';
+
+const properties: INodeProperties[] = [
+	deviceLocator,
+	commentField,
+	{
+		displayName: 'Isolation Type',
+		name: 'isolationType',
+		type: 'options',
+		options: [
+			{ name: 'Full', value: 'Full', description: 'Cut the managed device off the network, except the Defender service' },
+			{
+				name: 'Selective',
+				value: 'Selective',
+				description: 'Restrict only a limited set of applications from the network (Windows 10 1709+, macOS)',
+			},
+			{
+				name: 'Unmanaged Device (Contain)',
+				value: 'UnManagedDevice',
+				description: 'Contain an unmanaged device: onboarded devices block its traffic',
+			},
+		],
+		default: 'Full',
+	},
+	...waitForCompletionFields,
+	requestOptions,
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['device'], operation: ['isolate'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject> {
+	const isolationType = this.getNodeParameter('isolationType', itemIndex) as string;
+	return await actOnDevice(this, run, itemIndex, { type: 'Isolate', verb: 'isolate', body: { IsolationType: isolationType } });
+}

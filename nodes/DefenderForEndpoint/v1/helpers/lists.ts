@@ -1,0 +1,30 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { RunState } from '../actions/node.type';
+import { RetryBudget } from '../transport';
+import { operationError } from '../transport/errors';
+
+/** The Get Many operations: Return All / Limit, and a $filter built from the Filters collection. */
+export async function listWithFilter(
+	context: IExecuteFunctions,
+	run: RunState,
+	itemIndex: number,
+	list: { path: string; what: string; filter: (filters: IDataObject, zone: string) => string | undefined },
+): Promise<IDataObject[]> {
+	const returnAll = context.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? undefined : (context.getNodeParameter('limit', itemIndex, 50) as number);
+	const filters = context.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	let $filter: string | undefined;
+	try {
+		$filter = list.filter(filters, context.getTimezone());
+	} catch (error) {
+		throw operationError(context.getNode(), itemIndex, `Filters: ${(error as Error).message}`, 'Nothing was sent for this item.');
+	}
+	const entities = await run.client.list<IDataObject>(list.path, $filter ? { $filter } : {}, {
+		itemIndex,
+		budget: new RetryBudget(run.options.retryPolicy),
+		permission: 'Machine.Read.All',
+		what: list.what,
+	}, limit);
+	return entities;
+}
