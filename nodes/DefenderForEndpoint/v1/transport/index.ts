@@ -27,10 +27,20 @@ export interface Clock {
 	sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-export const wallClock: Clock = {
+const wallClock: Clock = {
 	now: () => Date.now(),
 	sleep: async (ms, signal) => await sleep(ms, signal),
 };
+
+let clock = wallClock;
+
+/**
+ * Replaces the wall clock for simulations: the benchmark and the demo run Defender's hour-long quota in scaled time
+ * against the local simulator. Workflows never call this.
+ */
+export function useClock(simulated: Clock | undefined): void {
+	clock = simulated ?? wallClock;
+}
 
 /** Shared by every execution in this n8n process: Defender's quota is per tenant and application. */
 const rateLimiters = new RateLimiterRegistry();
@@ -95,7 +105,7 @@ export class DefenderClient {
 	) {}
 
 	/** Validates the credential's cloud settings before anything is sent. */
-	static async create(context: ExecutionContext, timeoutMs: number, clock: Clock = wallClock) {
+	static async create(context: ExecutionContext, timeoutMs: number) {
 		const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 		let cloud: ResolvedCloud;
 		try {
