@@ -5,7 +5,7 @@
  * and the OAuth2 token n8n-core fetches is saved back into the credential and reused.
  * Used by the tests, the demo and the benchmark; the Defender node itself is passed in.
  */
-const { ExecutionLifecycleHooks, WorkflowExecute, Credentials } = require('n8n-core');
+const { Credentials, ExecuteContext, ExecutionLifecycleHooks, RoutingNode, WorkflowExecute } = require('n8n-core');
 const {
 	ICredentialsHelper,
 	NodeHelpers,
@@ -153,22 +153,9 @@ function createEngine({ nodeTypes, credentialTypes }) {
 	const credentialsHelper = new InMemoryCredentialsHelper(credentialTypes);
 	const allNodeTypes = nodeTypesOf({ ...fixtureNodeTypes, ...nodeTypes });
 
-	/**
-	 * Executes a workflow from its first node. Returns n8n's cancellable promise of the run (IRun).
-	 * @param {{ nodes: object[], connections: object, settings?: object }} workflowData
-	 */
-	function start(workflowData) {
-		const workflow = new Workflow({
-			id: 'workflow',
-			name: workflowData.name ?? 'workflow',
-			nodes: workflowData.nodes,
-			connections: workflowData.connections,
-			nodeTypes: allNodeTypes,
-			settings: workflowData.settings,
-			active: false,
-		});
+	function additionalDataFor(workflowData) {
 		const hooks = new ExecutionLifecycleHooks('manual', 'execution-1', workflowData);
-		const additionalData = {
+		return {
 			hooks,
 			credentialsHelper,
 			executionId: 'execution-1',
@@ -189,6 +176,23 @@ function createEngine({ nodeTypes, credentialTypes }) {
 				throw new Error('Task runners are not part of these tests');
 			},
 		};
+	}
+
+	/**
+	 * Executes a workflow from its first node. Returns n8n's cancellable promise of the run (IRun).
+	 * @param {{ nodes: object[], connections: object, settings?: object }} workflowData
+	 */
+	function start(workflowData) {
+		const workflow = new Workflow({
+			id: 'workflow',
+			name: workflowData.name ?? 'workflow',
+			nodes: workflowData.nodes,
+			connections: workflowData.connections,
+			nodeTypes: allNodeTypes,
+			settings: workflowData.settings,
+			active: false,
+		});
+		const additionalData = additionalDataFor(workflowData);
 		const startNode = workflow.getNode(workflowData.nodes[0].name);
 		const runExecutionData = {
 			resultData: { runData: {} },
@@ -208,7 +212,35 @@ function createEngine({ nodeTypes, credentialTypes }) {
 		return await start(workflowData);
 	}
 
-	return { credentialsHelper, run, start };
+	/**
+	 * Runs a credential type's `test` request the way n8n's CredentialsTester does: a temporary node whose only
+	 * property routes that request, executed by n8n-core's RoutingNode with the credential applied.
+	 */
+	async function testCredential(credentialId, credentialType) {
+		const credentials = { id: credentialId, name: 'credential under test' };
+		const data = await credentialsHelper.getDecrypted({}, credentials, credentialType, 'internal');
+		const nodeType = {
+			description: {
+				displayName: 'Temp', name: 'temp', group: [], version: 1, description: '', defaults: {}, inputs: ['main'], outputs: ['main'],
+				credentials: [{ name: credentialType, required: true }],
+				properties: [{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: credentialTypes[credentialType].test.request } }],
+			},
+		};
+		const node = { id: 'temp', name: 'Temp-Node', type: 'temp', typeVersion: 1, position: [0, 0], parameters: {}, credentials: { [credentialType]: credentials } };
+		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: nodeTypesOf({ temp: nodeType }) });
+		const context = new ExecuteContext(
+			workflow, node, additionalDataFor({ nodes: [node], connections: {} }), 'internal', { resultData: { runData: {} } }, 0, [],
+			{ main: [[{ json: {} }]] }, { node, data: {}, source: null }, [],
+		);
+		try {
+			await new RoutingNode(context, nodeType, { ...credentials, type: credentialType, data }).runNode();
+			return { status: 'OK' };
+		} catch (error) {
+			return { status: 'Error', message: error.message };
+		}
+	}
+
+	return { credentialsHelper, run, start, testCredential };
 }
 
 /** The items a node emitted on one output in its first run (output 0 is the main output, 1 the error output). */

@@ -144,8 +144,8 @@ export function resolveCloud(settings: CloudSettings): ResolvedCloud {
 			clientId,
 		};
 	}
+	if (!Object.hasOwn(CLOUDS, cloud)) throw new Error(`Unknown cloud "${printable(cloud)}"`);
 	const endpoints = CLOUDS[cloud as keyof typeof CLOUDS];
-	if (!endpoints) throw new Error(`Unknown cloud "${printable(cloud)}"`);
 	return {
 		apiBaseUrl: endpoints.apiBaseUrl,
 		tokenUrl: `${endpoints.loginBaseUrl}/${tenantId}/oauth2/v2.0/token`,

@@ -12,7 +12,7 @@ export function hostnameFilter(hostname: string): string {
 	return `computerDnsName eq ${odataString(hostname)}`;
 }
 
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 const MAX_HOSTNAME_LENGTH = 255;
 
 /** Trims a hostname and rejects values that cannot be a computer DNS name. */

@@ -29,6 +29,13 @@ export function isActionInProgress(status: number, code: string | undefined, mes
 	);
 }
 
+/** RFC 9110 HTTP-date: IMF-fixdate, and the obsolete RFC 850 and asctime forms. */
+const HTTP_DATE = [
+	/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+	/^[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/,
+	/^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/,
+];
+
 /**
  * Parses Retry-After (delta-seconds or an HTTP date) into milliseconds from now.
  * Returns undefined when the header is absent or unreadable, so the caller falls back to backoff.
@@ -37,6 +44,8 @@ export function parseRetryAfter(header: string | string[] | undefined, nowMs: nu
 	const value = (Array.isArray(header) ? header[0] : header)?.trim();
 	if (!value) return undefined;
 	if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value) * 1000);
+	// Only real HTTP dates: Date.parse alone reads "-5" as a year, which would mean "retry now".
+	if (!HTTP_DATE.some((format) => format.test(value))) return undefined;
 	const date = Date.parse(value);
 	if (Number.isNaN(date)) return undefined;
 	return Math.max(0, date - nowMs);

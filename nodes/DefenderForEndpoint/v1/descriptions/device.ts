@@ -106,3 +106,15 @@ export const machineActionIdField: INodeProperties = {
 	placeholder: 'e.g. 5382f7ea-7557-4ab7-9782-d50480024a4e',
 	description: 'The ID of the machine action, as returned by Isolate or Release From Isolation',
 };
+
+/** The Filters collection of a Get Many operation. */
+export function filtersCollection(filters: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: filters,
+	};
+}

@@ -2,64 +2,57 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { machineFilter, type MachineFilters } from '../../../lib/filters';
-import { returnAllOrLimit } from '../../descriptions/device';
+import { filtersCollection, returnAllOrLimit } from '../../descriptions/device';
 import { requestOptions } from '../../descriptions/options';
 import { listWithFilter } from '../../helpers/lists';
 import type { RunState } from '../node.type';
 
 const properties: INodeProperties[] = [
 	...returnAllOrLimit,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{
-				displayName: 'Health Status',
-				name: 'healthStatus',
-				type: 'options',
-				options: [
-					{ name: 'Active', value: 'Active' },
-					{ name: 'Impaired Communication', value: 'ImpairedCommunication' },
-					{ name: 'Inactive', value: 'Inactive' },
-					{ name: 'No Sensor Data', value: 'NoSensorData' },
-					{ name: 'No Sensor Data, Impaired Communication', value: 'NoSensorDataImpairedCommunication' },
-					{ name: 'Unknown', value: 'Unknown' },
-				],
-				default: 'Active',
-			},
-			{
-				displayName: 'Hostname Starts With',
-				name: 'hostnamePrefix',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. ws-',
-			},
-			{
-				displayName: 'Last Seen After',
-				name: 'lastSeenAfter',
-				type: 'dateTime',
-				default: '',
-				description: 'Only devices whose last full report came after this time',
-			},
-			{
-				displayName: 'OS Platform',
-				name: 'osPlatform',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. Windows11',
-			},
-			{
-				displayName: 'Tag',
-				name: 'tag',
-				type: 'string',
-				default: '',
-				description: 'Only devices carrying this device tag',
-			},
-		],
-	},
+	filtersCollection([
+		{
+			displayName: 'Health Status',
+			name: 'healthStatus',
+			type: 'options',
+			options: [
+				{ name: 'Active', value: 'Active' },
+				{ name: 'Impaired Communication', value: 'ImpairedCommunication' },
+				{ name: 'Inactive', value: 'Inactive' },
+				{ name: 'No Sensor Data', value: 'NoSensorData' },
+				{ name: 'No Sensor Data, Impaired Communication', value: 'NoSensorDataImpairedCommunication' },
+				{ name: 'Unknown', value: 'Unknown' },
+			],
+			default: 'Active',
+		},
+		{
+			displayName: 'Hostname Starts With',
+			name: 'hostnamePrefix',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. ws-',
+		},
+		{
+			displayName: 'Last Seen After',
+			name: 'lastSeenAfter',
+			type: 'dateTime',
+			default: '',
+			description: 'Only devices whose last full report came after this time',
+		},
+		{
+			displayName: 'OS Platform',
+			name: 'osPlatform',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. Windows11',
+		},
+		{
+			displayName: 'Tag',
+			name: 'tag',
+			type: 'string',
+			default: '',
+			description: 'Only devices carrying this device tag',
+		},
+	]),
 	requestOptions,
 ];
 

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { machineActionFilter, type MachineActionFilters } from '../../../lib/filters';
-import { returnAllOrLimit } from '../../descriptions/device';
+import { filtersCollection, returnAllOrLimit } from '../../descriptions/device';
 import { requestOptions } from '../../descriptions/options';
 import { actionOutput } from '../../helpers/deviceActions';
 import { listWithFilter } from '../../helpers/lists';
@@ -10,63 +10,56 @@ import type { RunState } from '../node.type';
 
 const properties: INodeProperties[] = [
 	...returnAllOrLimit,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{
-				displayName: 'Created After',
-				name: 'createdAfter',
-				type: 'dateTime',
-				default: '',
-			},
-			{
-				displayName: 'Device ID',
-				name: 'machineId',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. 1e5bc9d7e413ddd7902c2932e418702b84d0cc07',
-			},
-			{
-				displayName: 'Requestor',
-				name: 'requestor',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. analyst@contoso.com',
-				description: 'Who submitted the action: a user principal name, or the app for API requests',
-			},
-			{
-				displayName: 'Status',
-				name: 'status',
-				type: 'options',
-				options: ['Cancelled', 'Failed', 'InProgress', 'Pending', 'Succeeded', 'TimeOut'].map((status) => ({
-					name: status.replace(/([a-z])([A-Z])/g, '$1 $2'),
-					value: status,
-				})),
-				default: 'Pending',
-			},
-			{
-				displayName: 'Type',
-				name: 'type',
-				type: 'options',
-				options: [
-					'CollectInvestigationPackage',
-					'Isolate',
-					'LiveResponse',
-					'Offboard',
-					'RestrictCodeExecution',
-					'RunAntiVirusScan',
-					'StopAndQuarantineFile',
-					'Unisolate',
-					'UnrestrictCodeExecution',
-				].map((type) => ({ name: type.replace(/([a-z])([A-Z])/g, '$1 $2'), value: type })),
-				default: 'Isolate',
-			},
-		],
-	},
+	filtersCollection([
+		{
+			displayName: 'Created After',
+			name: 'createdAfter',
+			type: 'dateTime',
+			default: '',
+		},
+		{
+			displayName: 'Device ID',
+			name: 'machineId',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. 1e5bc9d7e413ddd7902c2932e418702b84d0cc07',
+		},
+		{
+			displayName: 'Requestor',
+			name: 'requestor',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. analyst@contoso.com',
+			description: 'Who submitted the action: a user principal name, or the app for API requests',
+		},
+		{
+			displayName: 'Status',
+			name: 'status',
+			type: 'options',
+			options: ['Cancelled', 'Failed', 'InProgress', 'Pending', 'Succeeded', 'TimeOut'].map((status) => ({
+				name: status.replace(/([a-z])([A-Z])/g, '$1 $2'),
+				value: status,
+			})),
+			default: 'Pending',
+		},
+		{
+			displayName: 'Type',
+			name: 'type',
+			type: 'options',
+			options: [
+				'CollectInvestigationPackage',
+				'Isolate',
+				'LiveResponse',
+				'Offboard',
+				'RestrictCodeExecution',
+				'RunAntiVirusScan',
+				'StopAndQuarantineFile',
+				'Unisolate',
+				'UnrestrictCodeExecution',
+			].map((type) => ({ name: type.replace(/([a-z])([A-Z])/g, '$1 $2'), value: type })),
+			default: 'Isolate',
+		},
+	]),
 	requestOptions,
 ];
 
