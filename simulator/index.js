@@ -1,0 +1,386 @@
+'use strict';
+/**
+ * A local stand-in for Microsoft Defender for Endpoint and its Entra ID token endpoint, on 127.0.0.1 only.
+ * Development tooling for the tests, the demo and the benchmark; not part of the npm package.
+ * One clock: simulated time = start + real time elapsed × timeScale. Every duration here is simulated time
+ * (limits, action progress, token lifetime, Retry-After) except slowMs, which is real.
+ */
+const http = require('node:http');
+const crypto = require('node:crypto');
+
+const { generateInventory, DUPLICATE_HOSTNAME, QUOTED_HOSTNAME } = require('./inventory');
+const { RateLimits } = require('./limits');
+const { compileFilter, ODataError } = require('./odataFilter');
+const { seededRandom, guid } = require('./random');
+
+const DEFAULT_CREDENTIALS = {
+	tenantId: '11111111-2222-3333-4444-555555555555',
+	clientId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+	clientSecret: 'sim-secret-do-not-use-anywhere-else',
+};
+const SCOPE = 'https://api.securitycenter.microsoft.com/.default';
+const ODATA_HEADERS = {
+	'Content-Type': 'application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8',
+	'OData-Version': '4.0',
+};
+const FINAL = new Set(['Succeeded', 'Failed', 'TimeOut', 'Cancelled']);
+const ISOLATION_TYPES = new Set(['Full', 'Selective', 'UnManagedDevice']);
+
+async function startSimulator(options = {}) {
+	const {
+		host = '127.0.0.1',
+		port = 0,
+		timeScale = 1,
+		credentials = DEFAULT_CREDENTIALS,
+		deviceCount = 20,
+		limits = { perMinute: 100, perHour: 1500 },
+		actionTimeline = { pendingSeconds: 5, inProgressSeconds: 10 },
+		tokenLifetimeSeconds = 3599,
+		pageSize = 10_000,
+		seed = 1,
+	} = options;
+	if (!/^(127\.\d+\.\d+\.\d+|localhost)$/.test(host)) throw new Error('The simulator only listens on loopback');
+
+	const realStart = Date.now();
+	const simStart = realStart;
+	const now = () => simStart + (Date.now() - realStart) * timeScale;
+
+	const devices = options.devices ?? generateInventory(deviceCount, simStart, seed);
+	const rateLimits = new RateLimits(limits);
+	const tokens = new Map();
+	const actions = new Map();
+	const requests = [];
+	let faults = {};
+	let faultRandom = seededRandom(seed);
+	const bursts = {};
+	let ids = seededRandom(seed + 1);
+
+	function setFaults(next = {}) {
+		faults = { ...next };
+		faultRandom = seededRandom(next.seed ?? seed);
+		for (const kind of ['burst429', 'burst5xx', 'burstDrop', 'burstMalformed']) bursts[kind] = next[kind]?.count ?? 0;
+	}
+	setFaults(options.faults);
+
+	function seedActions() {
+		devices.forEach((device, index) => {
+			const n = index + 1;
+			if (n % 3 === 0) createAction(device, 'Isolate', 'Seeded: isolated during an incident', 'soc@contoso.com', 'Full', simStart - 2 * 86_400_000);
+			if (n % 10 === 0) createAction(device, 'Isolate', 'Seeded: isolation pending', 'soc@contoso.com', 'Full', simStart);
+		});
+	}
+
+	function createAction(device, type, comment, requestor, scope, createdMs = now()) {
+		const action = { id: guid(ids), type, machine: device, comment, requestor, scope, createdMs, cancellation: null };
+		actions.set(action.id, action);
+		return action;
+	}
+
+	function statusOf(action, atMs = now()) {
+		if (action.cancellation) return { status: 'Cancelled', since: action.cancellation.atMs };
+		const pendingUntil = action.createdMs + actionTimeline.pendingSeconds * 1000;
+		const runningUntil = pendingUntil + actionTimeline.inProgressSeconds * 1000;
+		if (atMs < pendingUntil) return { status: 'Pending', since: action.createdMs };
+		if (atMs < runningUntil) return { status: 'InProgress', since: pendingUntil };
+		return { status: 'Succeeded', since: runningUntil };
+	}
+
+	function render(action) {
+		const { status, since } = statusOf(action);
+		return {
+			'@odata.context': `${url}/api/$metadata#MachineActions/$entity`,
+			id: action.id,
+			type: action.type,
+			title: null,
+			requestor: action.requestor,
+			requestorComment: action.comment,
+			status,
+			machineId: action.machine.id,
+			computerDnsName: action.machine.computerDnsName,
+			creationDateTimeUtc: new Date(action.createdMs).toISOString(),
+			lastUpdateDateTimeUtc: new Date(since).toISOString(),
+			cancellationRequestor: action.cancellation?.requestor ?? null,
+			cancellationComment: action.cancellation?.comment ?? null,
+			cancellationDateTimeUtc: action.cancellation ? new Date(action.cancellation.atMs).toISOString() : null,
+			errorHResult: 0,
+			scope: action.scope ?? null,
+			externalId: null,
+			requestSource: 'PublicApi',
+			relatedFileInfo: null,
+			commands: [],
+			troubleshootInfo: null,
+		};
+	}
+
+	const errorBody = (code, message) => ({ error: { code, message, target: crypto.randomUUID() } });
+
+	/** One page of a filtered collection, with @odata.nextLink when more remain. */
+	function page(collection, entitySet, query, path) {
+		let selected = collection;
+		if (query.$filter !== undefined) selected = selected.filter(compileFilter(query.$filter));
+		const skip = Number(query.$skip ?? 0);
+		const top = query.$top === undefined ? undefined : Number(query.$top);
+		if (Number.isNaN(skip) || (top !== undefined && (Number.isNaN(top) || top < 0 || top > 10_000))) {
+			throw new ODataError('Invalid $top or $skip');
+		}
+		const take = Math.min(top ?? pageSize, pageSize);
+		const value = selected.slice(skip, skip + take);
+		const body = { '@odata.context': `${url}/api/$metadata#${entitySet}`, value };
+		const remainingWanted = top === undefined ? Infinity : top - value.length;
+		if (skip + value.length < selected.length && value.length === take && remainingWanted > 0) {
+			const next = new URLSearchParams({ ...query, $skip: String(skip + value.length) });
+			if (top !== undefined) next.set('$top', String(remainingWanted));
+			body['@odata.nextLink'] = `${url}${path}?${next}`;
+		}
+		return body;
+	}
+
+	function tokenEndpoint(tenant, form, basicAuth) {
+		let clientId = form.client_id;
+		let clientSecret = form.client_secret;
+		if (basicAuth) [clientId, clientSecret] = Buffer.from(basicAuth, 'base64').toString().split(':');
+		const aad = (status, error, code, description) => [
+			status,
+			{
+				error,
+				error_description: `AADSTS${code}: ${description}\r\nTrace ID: ${crypto.randomUUID()}\r\nCorrelation ID: ${crypto.randomUUID()}\r\nTimestamp: ${new Date(now()).toISOString()}`,
+				error_codes: [code],
+				timestamp: new Date(now()).toISOString(),
+				trace_id: crypto.randomUUID(),
+				correlation_id: crypto.randomUUID(),
+			},
+		];
+		if (tenant !== credentials.tenantId) return aad(400, 'invalid_request', 90002, `Tenant '${tenant}' not found.`);
+		if (form.grant_type !== 'client_credentials') return aad(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
+		if (clientId !== credentials.clientId) return aad(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory.`);
+		if (clientSecret !== credentials.clientSecret) return aad(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
+		if (!form.scope) return aad(400, 'invalid_request', 90014, "The request body must contain the following parameter: 'scope'.");
+		const accessToken = crypto.randomBytes(32).toString('base64url');
+		tokens.set(accessToken, { id: tokens.size + 1, expiresAtMs: now() + tokenLifetimeSeconds * 1000, calls: 0, valid: true });
+		return [200, { token_type: 'Bearer', expires_in: tokenLifetimeSeconds, ext_expires_in: tokenLifetimeSeconds, access_token: accessToken }];
+	}
+
+	const findDevice = (id) => devices.find((device) => device.id === id);
+
+	/** The API itself, for an authenticated call within the limits. Returns [status, body]. */
+	function api(method, path, query, body) {
+		if (method === 'GET' && path === '/api/machines') return [200, page(devices, 'Machines', query, path)];
+		const byIp = /^\/api\/machines\/findbyip\(ip='([^']*)',timestamp=([^)]*)\)$/.exec(path);
+		if (method === 'GET' && byIp) {
+			const at = Date.parse(decodeURIComponent(byIp[2]));
+			if (Number.isNaN(at) || at < now() - 30 * 86_400_000) return [400, errorBody('InvalidInput', 'The given timestamp must be in the past 30 days.')];
+			return [200, { '@odata.context': `${url}/api/$metadata#Machines`, value: devices.filter((device) => device.lastIpAddress === byIp[1]) }];
+		}
+		const machine = /^\/api\/machines\/([^/]+)(?:\/(isolate|unisolate))?$/.exec(path);
+		if (machine) {
+			const id = decodeURIComponent(machine[1]);
+			const device = findDevice(id) ?? (method === 'GET' ? devices.find((d) => d.computerDnsName.toLowerCase() === id.toLowerCase()) : undefined);
+			if (!device) return [404, errorBody('ResourceNotFound', `Machine ${id} was not found`)];
+			if (method === 'GET' && !machine[2]) return [200, { '@odata.context': `${url}/api/$metadata#Machines/$entity`, ...device }];
+			if (method !== 'POST' || !machine[2]) return [405, errorBody('BadRequest', 'Method not allowed')];
+			if (body === undefined || typeof body !== 'object' || body === null) return [400, errorBody('InvalidRequestBody', 'Request body is incorrect')];
+			if (typeof body.Comment !== 'string' || body.Comment === '') return [400, errorBody('MissingRequiredParameter', 'Parameter Comment is missing.')];
+			const isolate = machine[2] === 'isolate';
+			if (isolate && body.IsolationType !== undefined && !ISOLATION_TYPES.has(body.IsolationType)) {
+				return [400, errorBody('InvalidInput', `Invalid input IsolationType ${body.IsolationType}`)];
+			}
+			const running = [...actions.values()].some(
+				(action) => action.machine === device && ['Isolate', 'Unisolate'].includes(action.type) && !FINAL.has(statusOf(action).status),
+			);
+			if (running) return [400, errorBody('ActiveRequestAlreadyExists', 'Action is already in progress')];
+			const action = createAction(device, isolate ? 'Isolate' : 'Unisolate', body.Comment, credentials.clientId, isolate ? (body.IsolationType ?? 'Full') : null);
+			return [201, render(action)];
+		}
+		if (method === 'GET' && path === '/api/machineactions') {
+			const all = [...actions.values()].sort((a, b) => b.createdMs - a.createdMs).map(render);
+			return [200, page(all, 'MachineActions', query, path)];
+		}
+		const actionPath = /^\/api\/machineactions\/([^/]+)(\/cancel)?$/.exec(path);
+		if (actionPath) {
+			const action = actions.get(decodeURIComponent(actionPath[1]));
+			if (!action) return [404, errorBody('ResourceNotFound', `MachineAction ${actionPath[1]} was not found`)];
+			if (method === 'GET' && !actionPath[2]) return [200, render(action)];
+			if (method === 'POST' && actionPath[2]) {
+				const { status } = statusOf(action);
+				if (FINAL.has(status)) return [400, errorBody('BadRequest', `Can't cancel an action in final state: ${status}`)];
+				action.cancellation = { atMs: now(), requestor: credentials.clientId, comment: body?.Comment ?? null };
+				return [200, render(action)];
+			}
+		}
+		return [404, errorBody('NotFound', `Resource ${path} was not found`)];
+	}
+
+	/** Route name for fault filters, e.g. "POST /api/machines/:id/unisolate". */
+	function routeOf(method, path) {
+		return `${method} ${path
+			.replace(/^\/api\/machines\/findbyip\(.*\)$/, '/api/machines/findbyip')
+			.replace(/^\/api\/machines\/[^/]+/, (m) => (m === '/api/machines/findbyip' ? m : '/api/machines/:id'))
+			.replace(/^\/api\/machineactions\/[^/]+/, '/api/machineactions/:id')}`;
+	}
+
+	/** Which injected fault, if any, hits this call. */
+	function pickFault(route) {
+		if (faults.only && !faults.only.includes(route)) return undefined;
+		const roll = (rate) => rate > 0 && faultRandom() < rate;
+		const burst = (kind) => (bursts[kind] > 0 ? (bursts[kind]--, true) : false);
+		if (burst('burst429') || roll(faults.rate429)) return '429';
+		if (burst('burst5xx') || roll(faults.rate5xx)) return '5xx';
+		if (burst('burstDrop') || roll(faults.dropRate)) return faults.burstDrop?.afterProcessing || faults.dropAfterProcessing ? 'dropAfter' : 'drop';
+		if (burst('burstMalformed') || roll(faults.malformedRate)) return 'malformed';
+		return undefined;
+	}
+
+	function retryAfterHeader(seconds) {
+		if (seconds === null) return {};
+		if (faults.retryAfterAsDate) return { 'Retry-After': new Date(now() + seconds * 1000).toUTCString() };
+		return { 'Retry-After': String(seconds) };
+	}
+
+	async function handle(req, res, rawBody) {
+		const started = Date.now();
+		const parsed = new URL(req.url, url);
+		const path = decodeURIComponent(parsed.pathname);
+		const query = Object.fromEntries(parsed.searchParams);
+		const entry = { seq: requests.length + 1, method: req.method, path, query, body: undefined, hasBearer: false, tokenId: null, status: 0, fault: undefined, simTime: new Date(now()).toISOString(), realMs: 0 };
+		requests.push(entry);
+		const send = (status, body, headers = {}) => {
+			entry.status = status;
+			entry.realMs = Date.now() - started;
+			res.writeHead(status, { ...ODATA_HEADERS, ...headers });
+			res.end(typeof body === 'string' ? body : JSON.stringify(body));
+		};
+
+		const tokenRoute = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path);
+		if (req.method === 'POST' && tokenRoute) {
+			const form = Object.fromEntries(new URLSearchParams(rawBody));
+			entry.body = { ...form, ...(form.client_secret !== undefined ? { client_secret: '[redacted]' } : {}) };
+			const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+			const [status, body] = tokenEndpoint(tokenRoute[1], form, basic);
+			return send(status, body, { 'Content-Type': 'application/json; charset=utf-8' });
+		}
+
+		let body;
+		if (rawBody.length) {
+			try {
+				body = JSON.parse(rawBody);
+			} catch {
+				body = null;
+			}
+		}
+		entry.body = body;
+		const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+		entry.hasBearer = Boolean(bearer);
+		const token = bearer ? tokens.get(bearer) : undefined;
+		if (token) entry.tokenId = token.id;
+		if (!token || !token.valid || token.expiresAtMs <= now() || (faults.tokenExpireAfterCalls && token.calls >= faults.tokenExpireAfterCalls)) {
+			return send(401, errorBody('Unauthorized', 'Unauthorized (invalid or expired authorization header).'));
+		}
+
+		const waitMs = rateLimits.admit(`${credentials.tenantId}|${credentials.clientId}`, now());
+		if (waitMs > 0) {
+			const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+			return send(429, errorBody('TooManyRequests', `Rate limit is exceeded. Try again in ${seconds} seconds.`), retryAfterHeader(seconds));
+		}
+		token.calls++;
+
+		const fault = pickFault(routeOf(req.method, path));
+		entry.fault = fault;
+		if (faults.slowMs && (faults.slowRate === undefined || faultRandom() < faults.slowRate)) {
+			entry.slow = true;
+			await new Promise((resolve) => setTimeout(resolve, faults.slowMs));
+		}
+		if (fault === '429') {
+			const seconds = faults.retryAfterSeconds === undefined ? 1 : faults.retryAfterSeconds;
+			return send(429, errorBody('TooManyRequests', 'Rate limit is exceeded.'), retryAfterHeader(seconds));
+		}
+		if (fault === '5xx') return send(faults.burst5xx?.status ?? 503, errorBody('InternalServerError', 'Service temporarily unavailable'));
+		if (fault === 'drop') {
+			entry.status = 'dropped';
+			return req.socket.destroy();
+		}
+
+		let status;
+		let response;
+		try {
+			[status, response] = api(req.method, path, query, body);
+		} catch (error) {
+			if (!(error instanceof ODataError)) throw error;
+			[status, response] = [400, errorBody('ODataError', `Invalid filter clause: ${error.message}`)];
+		}
+		if (fault === 'dropAfter') {
+			entry.status = `dropped after ${status}`;
+			return req.socket.destroy();
+		}
+		if (fault === 'malformed' && status < 300) return send(status, '{not json');
+		return send(status, response);
+	}
+
+	const server = http.createServer((req, res) => {
+		const chunks = [];
+		req.on('data', (chunk) => chunks.push(chunk));
+		req.on('end', () => {
+			handle(req, res, Buffer.concat(chunks).toString('utf8')).catch((error) => {
+				res.writeHead(500, ODATA_HEADERS);
+				res.end(JSON.stringify(errorBody('InternalServerError', error.message)));
+			});
+		});
+	});
+	server.keepAliveTimeout = 30_000;
+	const sockets = new Set();
+	server.on('connection', (socket) => {
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	});
+	await new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(port, host, resolve);
+	});
+	const url = `http://${host}:${server.address().port}`;
+	seedActions();
+
+	return {
+		url,
+		apiBaseUrl: url,
+		tokenUrl: `${url}/${credentials.tenantId}/oauth2/v2.0/token`,
+		scope: SCOPE,
+		credentials,
+		devices,
+		requests,
+		now,
+		setFaults,
+		/** Every issued token stops working now: the next API call gets 401. */
+		expireTokens() {
+			for (const token of tokens.values()) token.valid = false;
+		},
+		/** Calls admitted in the last simulated minute (for progress displays). */
+		callsLastMinute: () => rateLimits.lastMinute(`${credentials.tenantId}|${credentials.clientId}`, now()),
+		actionsOf: (machineId) => [...actions.values()].filter((action) => action.machine.id === machineId).map(render),
+		stats() {
+			const status = {};
+			const byRoute = {};
+			const postsByMachine = {};
+			for (const request of requests) {
+				status[request.status] = (status[request.status] ?? 0) + 1;
+				const route = routeOf(request.method, request.path);
+				byRoute[route] = (byRoute[route] ?? 0) + 1;
+				const post = /^\/api\/machines\/([^/]+)\/(?:un)?isolate$/.exec(request.path);
+				if (request.method === 'POST' && post) postsByMachine[post[1]] = (postsByMachine[post[1]] ?? 0) + 1;
+			}
+			const tokenRequests = requests.filter((request) => request.path.endsWith('/oauth2/v2.0/token')).length;
+			return { tokenRequests, apiRequests: requests.length - tokenRequests, byRoute, status, postsByMachine };
+		},
+		reset() {
+			requests.length = 0;
+			rateLimits.reset();
+			actions.clear();
+			ids = seededRandom(seed + 1);
+			seedActions();
+		},
+		async close() {
+			for (const socket of sockets) socket.destroy();
+			await new Promise((resolve) => server.close(resolve));
+		},
+	};
+}
+
+module.exports = { startSimulator, DEFAULT_CREDENTIALS, DUPLICATE_HOSTNAME, QUOTED_HOSTNAME, generateInventory };
