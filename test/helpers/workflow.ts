@@ -16,6 +16,7 @@ export interface Engine {
 	};
 	run(workflow: object): Promise<IRun>;
 	start(workflow: object): Promise<IRun> & { cancel(): void };
+	testCredential(id: string, type: string): Promise<{ status: 'OK' | 'Error'; message?: string }>;
 }
 
 export const NODE_TYPE = 'n8n-nodes-defender-for-endpoint.defenderForEndpoint';

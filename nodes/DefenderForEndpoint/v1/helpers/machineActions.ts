@@ -53,6 +53,9 @@ export async function submitMachineAction(
 		if (answer.kind === 'ok') return { action: answer.body, outcome: 'created' };
 
 		const answerLost = answer.kind === 'ambiguous';
+		// A request whose answer was lost may still be in Defender's hands: give it as long again as we waited for
+		// the answer before looking for the action it created.
+		if (answerLost) await client.backoff(context, client.timeoutMs, `Defender's answer was lost (${answer.reason})`);
 		const since = answerLost ? postedAt - CLOCK_SKEW_MS : undefined;
 		const actions = await findActions(client, device.id, since, itemIndex, budget);
 		const sameType = actions?.filter((action) => action.type === request.type) ?? [];

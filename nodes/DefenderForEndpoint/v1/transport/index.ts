@@ -100,7 +100,7 @@ export class DefenderClient {
 		private readonly context: ExecutionContext,
 		readonly cloud: ResolvedCloud,
 		private readonly limiter: SlidingWindowRateLimiter,
-		private readonly timeoutMs: number,
+		readonly timeoutMs: number,
 		readonly clock: Clock,
 	) {}
 
