@@ -352,6 +352,8 @@ async function startSimulator(options = {}) {
 		expireTokens() {
 			for (const token of tokens.values()) token.valid = false;
 		},
+		/** Whether any access token this simulator issued appears in the text (for leak checks). */
+		leaksToken: (text) => [...tokens.keys()].some((token) => text.includes(token)),
 		/** Calls admitted in the last simulated minute (for progress displays). */
 		callsLastMinute: () => rateLimits.lastMinute(`${credentials.tenantId}|${credentials.clientId}`, now()),
 		actionsOf: (machineId) => [...actions.values()].filter((action) => action.machine.id === machineId).map(render),

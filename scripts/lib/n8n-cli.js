@@ -1,0 +1,290 @@
+'use strict';
+/**
+ * The real n8n CLI for the end-to-end test (scripts/e2e.js): installs a pinned n8n into a cache folder outside the
+ * repository, installs a community package into an n8n user folder the way n8n itself does, and runs n8n commands
+ * in a sealed environment (sqlite, no telemetry, nothing but loopback on the network).
+ */
+const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const N8N_VERSION = '2.41.1';
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** package.json + package-lock.json pinning n8n and its ~2,400 dependencies (the n8n package has no shrinkwrap). */
+const LOCK_DIR = path.join(REPO_ROOT, 'e2e', 'n8n');
+const LOOPBACK_GUARD = path.join(REPO_ROOT, 'e2e', 'loopback-guard.js');
+const MARKER = '.e2e-installed.json';
+
+function cacheDir() {
+	if (process.env.N8N_E2E_CACHE) return path.resolve(process.env.N8N_E2E_CACHE);
+	const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+	return path.join(base, 'n8n-mde', `n8n-${N8N_VERSION}`);
+}
+
+const sha256 = (data) => crypto.createHash('sha256').update(data).digest('hex');
+
+/**
+ * Runs a command, capturing its output. Rejects only when it cannot start; a timeout kills its process group.
+ * @returns {Promise<{code: number|null, signal: string|null, stdout: string, stderr: string, ms: number, timedOut: boolean}>}
+ */
+function run(command, args, { cwd, env, timeoutMs = 10 * 60_000, echo = false } = {}) {
+	return new Promise((resolve, reject) => {
+		const started = Date.now();
+		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+		const out = [];
+		const err = [];
+		child.stdout.on('data', (chunk) => {
+			out.push(chunk);
+			if (echo) process.stdout.write(chunk);
+		});
+		child.stderr.on('data', (chunk) => {
+			err.push(chunk);
+			if (echo) process.stderr.write(chunk);
+		});
+		let timedOut = false;
+		const timer = setTimeout(() => {
+			timedOut = true;
+			try {
+				process.kill(-child.pid, 'SIGKILL');
+			} catch {
+				// already gone
+			}
+		}, timeoutMs);
+		child.on('error', (error) => {
+			clearTimeout(timer);
+			reject(error);
+		});
+		child.on('close', (code, signal) => {
+			clearTimeout(timer);
+			resolve({
+				code,
+				signal,
+				stdout: Buffer.concat(out).toString('utf8'),
+				stderr: Buffer.concat(err).toString('utf8'),
+				ms: Date.now() - started,
+				timedOut,
+			});
+		});
+	});
+}
+
+/** The npm on PATH, with node-gyp pointed at the running Node's own headers (native add-ons must match its ABI). */
+function npmEnv(extra = {}) {
+	const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+	const prefix = path.dirname(path.dirname(process.execPath));
+	if (fs.existsSync(path.join(prefix, 'include', 'node', 'node.h'))) env.npm_config_nodedir = prefix;
+	// The running Node first on PATH, so npm and node-gyp build for it rather than for an older system Node.
+	env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${env.PATH ?? ''}`;
+	return { ...env, ...extra };
+}
+
+async function npm(args, options) {
+	const result = await run(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { env: npmEnv(), ...options });
+	if (result.code !== 0) {
+		const tail = (result.stderr || result.stdout).split('\n').slice(-40).join('\n');
+		throw new Error(`npm ${args.join(' ')} failed (exit ${result.code}${result.timedOut ? ', timed out' : ''}):\n${tail}`);
+	}
+	return result;
+}
+
+function readMarker(dir) {
+	try {
+		return JSON.parse(fs.readFileSync(path.join(dir, MARKER), 'utf8'));
+	} catch {
+		return undefined;
+	}
+}
+
+function expectedMarker() {
+	return {
+		n8n: N8N_VERSION,
+		lock: sha256(fs.readFileSync(path.join(LOCK_DIR, 'package-lock.json'))),
+		nodeAbi: process.versions.modules,
+		platform: `${process.platform}-${process.arch}`,
+	};
+}
+
+/**
+ * Makes sure the pinned n8n is installed in the cache folder and returns the path of its CLI entry point.
+ * A folder counts as installed only when its marker (written last) matches n8n's version, the lockfile and the
+ * running Node's ABI; otherwise it is installed afresh next to it and swapped in.
+ */
+async function ensureN8n({ log = () => {} } = {}) {
+	const dir = cacheDir();
+	const bin = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
+	const want = expectedMarker();
+	const have = readMarker(dir);
+	if (have && JSON.stringify(have) === JSON.stringify(want) && fs.existsSync(bin)) {
+		return { dir, bin, installedNow: false, ms: 0 };
+	}
+	const started = Date.now();
+	const staging = `${dir}.partial-${process.pid}`;
+	fs.rmSync(staging, { recursive: true, force: true });
+	fs.mkdirSync(staging, { recursive: true });
+	for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(LOCK_DIR, file), path.join(staging, file));
+	// Our own flags, not the repository's .npmrc: no install scripts at all (they would fetch prebuilt binaries,
+	// browsers and telemetry from hosts other than the registry), then the one native add-on n8n needs at run time,
+	// sqlite3, compiled from source for this Node. isolated-vm ships a prebuilt binary for Node 24 in its package.
+	log(`installing n8n ${N8N_VERSION} into ${dir} (cold cache: several minutes)`);
+	// `npm install` with the lockfile in place installs the locked versions. (Not `npm ci`: it rejects this lockfile
+	// because a few platform packages of msgpackr-extract's optional dependencies are not in it, as npm left them out.)
+	await npm(['install', '--ignore-scripts', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: staging, timeoutMs: 30 * 60_000 });
+	log(`building sqlite3 from source for Node ${process.version}`);
+	await npm(['rebuild', 'sqlite3', '--build-from-source', '--foreground-scripts=false', '--loglevel=error'], {
+		cwd: staging,
+		timeoutMs: 20 * 60_000,
+	});
+	const check = await run(process.execPath, ['-e', "require('sqlite3'); require('isolated-vm'); console.log('native ok')"], { cwd: staging, env: process.env });
+	if (check.code !== 0) throw new Error(`n8n's native add-ons do not load:\n${check.stderr}`);
+	fs.rmSync(dir, { recursive: true, force: true });
+	fs.renameSync(staging, dir);
+	fs.writeFileSync(path.join(dir, MARKER), `${JSON.stringify(want, null, 2)}\n`);
+	return { dir, bin, installedNow: true, ms: Date.now() - started };
+}
+
+/**
+ * Installs a packed community package into `<userFolder>/.n8n/nodes` exactly as n8n 2.41.1's CommunityPackagesService
+ * does (downloadPackage): unpack into node_modules/<name>, drop dev/peer/optional dependencies from its package.json,
+ * `npm install` inside it with n8n's flags, and record it in nodes/package.json. n8n then finds it on start by scanning
+ * nodes/node_modules for n8n-nodes-* (the community-packages module's node loader).
+ */
+async function installCommunityPackage(tarball, userFolder) {
+	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-unpack-'));
+	try {
+		const untar = await run('tar', ['-xzf', tarball, '-C', tmp, '--strip-components=1']);
+		if (untar.code !== 0) throw new Error(`tar -xzf ${tarball} failed: ${untar.stderr}`);
+		const manifest = JSON.parse(fs.readFileSync(path.join(tmp, 'package.json'), 'utf8'));
+		const packageDir = path.join(nodesDir, 'node_modules', manifest.name);
+		fs.mkdirSync(path.dirname(packageDir), { recursive: true });
+		fs.rmSync(packageDir, { recursive: true, force: true });
+		fs.cpSync(tmp, packageDir, { recursive: true });
+		const { devDependencies, peerDependencies, optionalDependencies, ...kept } = manifest;
+		fs.writeFileSync(path.join(packageDir, 'package.json'), JSON.stringify(kept, null, 2), 'utf8');
+		await npm(
+			['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'],
+			{ cwd: packageDir, timeoutMs: 5 * 60_000 },
+		);
+		const nodesPackageJson = path.join(nodesDir, 'package.json');
+		let installed = { name: 'installed-nodes', private: true, dependencies: {} };
+		if (fs.existsSync(nodesPackageJson)) installed = JSON.parse(fs.readFileSync(nodesPackageJson, 'utf8'));
+		installed.dependencies = { ...installed.dependencies, [manifest.name]: manifest.version };
+		fs.writeFileSync(nodesPackageJson, JSON.stringify(installed, null, 2), 'utf8');
+		return { name: manifest.name, version: manifest.version, packageDir, manifest: kept };
+	} finally {
+		fs.rmSync(tmp, { recursive: true, force: true });
+	}
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address();
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+/** Prefixes of variables from the caller's environment that could steer n8n elsewhere: dropped before ours are set. */
+const INHERITED_N8N_PREFIXES = ['N8N_', 'DB_', 'EXECUTIONS_', 'QUEUE_', 'CREDENTIALS_', 'NODES_', 'EXTERNAL_', 'WEBHOOK_', 'GENERIC_'];
+
+/**
+ * The environment of every n8n command in the test. Each setting is here for a reason:
+ *  - its own user folder, sqlite database and encryption key, so nothing of a developer's n8n is read or touched;
+ *  - no telemetry, version checks, templates, banners, personalization, license renewal, AI features or package
+ *    re-installs, which are the features that call n8n's or npm's servers (and a guard that refuses any connection
+ *    that is not loopback, recording it so the test can fail on it);
+ *  - the task runner broker (Code nodes) on a free loopback port, so parallel runs don't collide;
+ *  - info-level console logs, because `n8n execute --rawOutput` prints its result through the logger at info.
+ */
+function n8nEnv({ userFolder, brokerPort, netLog, encryptionKey }) {
+	const env = {};
+	for (const [key, value] of Object.entries(process.env)) {
+		if (INHERITED_N8N_PREFIXES.some((prefix) => key.startsWith(prefix))) continue;
+		if (key === 'NODE_OPTIONS' || key === 'NODE_PATH' || key === 'E2E_NET_LOG') continue;
+		env[key] = value;
+	}
+	Object.assign(env, {
+		N8N_USER_FOLDER: userFolder,
+		DB_TYPE: 'sqlite',
+		N8N_ENCRYPTION_KEY: encryptionKey,
+		GENERIC_TIMEZONE: 'UTC',
+		// Nothing phones home.
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_WHATS_NEW_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_HIRING_BANNER_ENABLED: 'false',
+		N8N_DYNAMIC_BANNERS_ENABLED: 'false',
+		EXTERNAL_FRONTEND_HOOKS_URLS: '',
+		N8N_SENTRY_DSN: '',
+		N8N_FRONTEND_SENTRY_DSN: '',
+		N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
+		N8N_AI_ENABLED: 'false',
+		N8N_REINSTALL_MISSING_PACKAGES: 'false',
+		// Community packages load from <user folder>/.n8n/nodes.
+		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+		// Code nodes run in n8n's JS task runner (a child process talking to the broker below). No Python in Code
+		// nodes; n8n still tries its Python runner and warns that it has no virtual environment: expected.
+		N8N_PYTHON_ENABLED: 'false',
+		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		N8N_LOG_LEVEL: 'info',
+		N8N_LOG_OUTPUT: 'console',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
+		NODE_OPTIONS: `--require ${JSON.stringify(LOOPBACK_GUARD)}`,
+		E2E_NET_LOG: netLog,
+	});
+	return env;
+}
+
+/** Runs `node <n8n bin> ...args`; never throws for a non-zero exit (the caller asserts). */
+async function runN8n(bin, args, env, { timeoutMs = 3 * 60_000 } = {}) {
+	return await run(process.execPath, [bin, ...args], { env, cwd: env.N8N_USER_FOLDER, timeoutMs });
+}
+
+/**
+ * The run data that `n8n execute --rawOutput` prints: a pretty-printed JSON object, possibly between log lines
+ * (the task broker's, the license SDK's). Returns the outermost object that parses, or undefined.
+ */
+function parseExecuteOutput(stdout) {
+	const lines = stdout.split('\n');
+	const starts = [];
+	const ends = [];
+	lines.forEach((line, index) => {
+		if (line.trimEnd() === '{') starts.push(index);
+		if (line.trimEnd() === '}') ends.push(index);
+	});
+	for (const start of starts) {
+		for (let e = ends.length - 1; e >= 0 && ends[e] > start; e--) {
+			try {
+				const value = JSON.parse(lines.slice(start, ends[e] + 1).join('\n'));
+				if (value && typeof value === 'object' && value.data?.resultData) return value;
+			} catch {
+				// not this slice
+			}
+		}
+	}
+	return undefined;
+}
+
+module.exports = {
+	N8N_VERSION,
+	REPO_ROOT,
+	cacheDir,
+	ensureN8n,
+	installCommunityPackage,
+	freePort,
+	n8nEnv,
+	npm,
+	run,
+	runN8n,
+	parseExecuteOutput,
+};
