@@ -38,6 +38,7 @@ async function startSimulator(options = {}) {
 		tokenLifetimeSeconds = 3599,
 		pageSize = 10_000,
 		seed = 1,
+		seedActions: withSeededActions = true,
 	} = options;
 	if (!/^(127\.\d+\.\d+\.\d+|localhost)$/.test(host)) throw new Error('The simulator only listens on loopback');
 
@@ -336,10 +337,13 @@ async function startSimulator(options = {}) {
 		server.listen(port, host, resolve);
 	});
 	const url = `http://${host}:${server.address().port}`;
-	seedActions();
+	if (withSeededActions) seedActions();
 
 	return {
 		url,
+		/** Real time (ms since epoch) at which simulated time started, for clocks in other processes. */
+		epochMs: realStart,
+		timeScale,
 		apiBaseUrl: url,
 		tokenUrl: `${url}/${credentials.tenantId}/oauth2/v2.0/token`,
 		scope: SCOPE,
@@ -376,7 +380,7 @@ async function startSimulator(options = {}) {
 			rateLimits.reset();
 			actions.clear();
 			ids = seededRandom(seed + 1);
-			seedActions();
+			if (withSeededActions) seedActions();
 		},
 		async close() {
 			for (const socket of sockets) socket.destroy();
