@@ -374,3 +374,28 @@ describe('RateLimiterRegistry', () => {
 		expect(limiter.earliestSlot(T0)).toBe(T0 + MINUTE + MARGIN);
 	});
 });
+
+describe('SlidingWindowRateLimiter.settle', () => {
+	it('counts a slow call from its answer, so the next window starts a full window after Defender saw it', () => {
+		const limiter = new SlidingWindowRateLimiter([{ limit: 2, windowMs: 60_000 }], 0);
+		const first = limiter.reserve(0, Infinity);
+		const second = limiter.reserve(0, Infinity);
+		expect([first, second]).toEqual([
+			{ granted: true, atMs: 0 },
+			{ granted: true, atMs: 0 },
+		]);
+		// The first call took 5 s to be answered (say, a token fetch before it): it may have arrived at 4.9 s.
+		limiter.settle(0, 5_000);
+		expect(limiter.earliestSlot(10_000)).toBe(60_000);
+		limiter.settle(0, 2_000);
+		expect(limiter.earliestSlot(10_000)).toBe(62_000);
+	});
+
+	it('ignores unknown bookings and answers that are not later', () => {
+		const limiter = new SlidingWindowRateLimiter([{ limit: 1, windowMs: 1_000 }], 0);
+		limiter.reserve(100, Infinity);
+		limiter.settle(999, 5_000);
+		limiter.settle(100, 50);
+		expect(limiter.earliestSlot(100)).toBe(1_100);
+	});
+});

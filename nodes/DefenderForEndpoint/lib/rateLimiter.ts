@@ -22,7 +22,7 @@ export class SlidingWindowRateLimiter {
 
 	private pausedUntilMs = 0;
 
-	/** Extra spacing at a window's edge: a request's arrival at the server lags our clock a little. */
+	/** Extra spacing at a window's edge, for clock granularity; latency is covered by settle(). */
 	constructor(
 		private readonly windows: RateWindow[],
 		private readonly edgeMarginMs = 250,
@@ -47,6 +47,20 @@ export class SlidingWindowRateLimiter {
 		if (slot - nowMs > maxWaitMs) return { granted: false, availableAtMs: slot };
 		this.granted.push(slot);
 		return { granted: true, atMs: slot };
+	}
+
+	/**
+	 * The call booked for `bookedAtMs` has been answered at `answeredAtMs`. Defender counted it when it arrived,
+	 * somewhere in between (after the token fetch, on a slow network): from now on the window counts it from the
+	 * answer, so a later call can never reach Defender less than a window after it.
+	 */
+	settle(bookedAtMs: number, answeredAtMs: number): void {
+		const index = this.granted.lastIndexOf(bookedAtMs);
+		if (index === -1 || answeredAtMs <= bookedAtMs) return;
+		this.granted.splice(index, 1);
+		let insertAt = this.granted.length;
+		while (insertAt > 0 && this.granted[insertAt - 1] > answeredAtMs) insertAt--;
+		this.granted.splice(insertAt, 0, answeredAtMs);
 	}
 
 	/** The server throttled us (429): nobody calls before `untilMs`. */

@@ -139,8 +139,9 @@ export class DefenderClient {
 	 */
 	async request<T = IDataObject>(call: ApiCall, context: CallContext): Promise<Answer<T>> {
 		for (;;) {
-			await this.waitForRateLimit(context);
+			const bookedAtMs = await this.waitForRateLimit(context);
 			const outcome = await this.send(call, context);
+			this.limiter.settle(bookedAtMs, this.clock.now());
 			switch (outcome.kind) {
 				case 'throttled':
 					this.limiter.pauseUntil(this.clock.now() + (outcome.retryAfterMs ?? 0));
@@ -207,7 +208,8 @@ export class DefenderClient {
 		await this.pause(decision.delayMs, budget);
 	}
 
-	private async waitForRateLimit(context: CallContext): Promise<void> {
+	/** Waits for the call's slot under Defender's quota and returns it. */
+	private async waitForRateLimit(context: CallContext): Promise<number> {
 		const { budget, itemIndex, what } = context;
 		const now = this.clock.now();
 		const reservation = this.limiter.reserve(now, budget.remainingMs);
@@ -221,6 +223,7 @@ export class DefenderClient {
 			);
 		}
 		await this.pause(reservation.atMs - now, budget);
+		return reservation.atMs;
 	}
 
 	private async pause(ms: number, budget: RetryBudget): Promise<void> {
