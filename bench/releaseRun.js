@@ -9,6 +9,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { createEngine, outputOf } = require('../tooling/engine');
+const { simulatedClock } = require('../tooling/simulatedTime');
+const { simulatorCredential } = require('../tooling/simulatorCredential');
 const { naiveRelease } = require('./naiveRelease');
 
 const dist = path.join(__dirname, '..', 'dist');
@@ -19,29 +21,15 @@ const transport = require(path.join(dist, 'nodes/DefenderForEndpoint/v1/transpor
 async function main() {
 	const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 	const { sim, timeScale } = job;
+	// The simulator runs in the parent process; its clock is a function of its epoch and the time scale.
 	const simNow = () => sim.epochMs + (Date.now() - sim.epochMs) * timeScale;
-	transport.useClock({
-		now: simNow,
-		sleep: (ms, signal) =>
-			new Promise((resolve, reject) => {
-				const timer = setTimeout(resolve, ms / timeScale);
-				signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-			}),
-	});
+	transport.useClock(simulatedClock({ now: simNow }, timeScale));
 
 	const engine = createEngine({
 		nodeTypes: { 'n8n-nodes-defender-for-endpoint.defenderForEndpoint': new DefenderForEndpoint(), 'bench.naiveRelease': naiveRelease },
 		credentialTypes: { defenderForEndpointOAuth2Api: new DefenderForEndpointOAuth2Api() },
 	});
-	engine.credentialsHelper.save('simulator', 'defenderForEndpointOAuth2Api', {
-		cloud: 'custom',
-		tenantId: sim.credentials.tenantId,
-		clientId: sim.credentials.clientId,
-		clientSecret: sim.credentials.clientSecret,
-		customApiBaseUrl: sim.apiBaseUrl,
-		customTokenUrl: sim.tokenUrl,
-		customScope: sim.scope,
-	});
+	engine.credentialsHelper.save('simulator', 'defenderForEndpointOAuth2Api', simulatorCredential(sim));
 	const release =
 		job.variant === 'node'
 			? {

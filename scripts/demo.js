@@ -12,6 +12,7 @@ const { parseArgs } = require('node:util');
 const { startSimulator, DUPLICATE_HOSTNAME } = require('../simulator');
 const { createEngine, outputOf } = require('../tooling/engine');
 const { simulatedClock } = require('../tooling/simulatedTime');
+const { simulatorCredential } = require('../tooling/simulatorCredential');
 
 const dist = path.join(__dirname, '..', 'dist');
 const { DefenderForEndpoint } = require(path.join(dist, 'nodes/DefenderForEndpoint/DefenderForEndpoint.node.js'));
@@ -58,15 +59,7 @@ async function main() {
 		nodeTypes: { 'n8n-nodes-defender-for-endpoint.defenderForEndpoint': new DefenderForEndpoint() },
 		credentialTypes: { defenderForEndpointOAuth2Api: new DefenderForEndpointOAuth2Api() },
 	});
-	engine.credentialsHelper.save('simulator', 'defenderForEndpointOAuth2Api', {
-		cloud: 'custom',
-		tenantId: sim.credentials.tenantId,
-		clientId: sim.credentials.clientId,
-		clientSecret: sim.credentials.clientSecret,
-		customApiBaseUrl: sim.apiBaseUrl,
-		customTokenUrl: sim.tokenUrl,
-		customScope: sim.scope,
-	});
+	engine.credentialsHelper.save('simulator', 'defenderForEndpointOAuth2Api', simulatorCredential(sim));
 
 	console.log(`Defender simulator on ${sim.url} (time scale ${timeScale}${faultNames.length ? `, faults: ${faultNames.join(', ')}` : ''})`);
 	console.log(`Releasing ${tickets.length} ticketed devices through n8n's workflow engine…\n`);

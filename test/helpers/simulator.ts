@@ -13,6 +13,9 @@ const { startSimulator, DEFAULT_CREDENTIALS } = require('../../simulator') as {
 const { simulatedClock } = require('../../tooling/simulatedTime') as {
 	simulatedClock: (simulator: Simulator, timeScale: number) => Parameters<typeof useClock>[0];
 };
+const { simulatorCredential } = require('../../tooling/simulatorCredential') as {
+	simulatorCredential: (simulator: Simulator) => IDataObject;
+};
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface SimRequest {
@@ -53,15 +56,7 @@ export async function simulatorFor(engine: Engine, options: { timeScale?: number
 	const credentials = { ...DEFAULT_CREDENTIALS, clientId: randomUUID() };
 	const sim = await startSimulator({ deviceCount: 30, ...options, timeScale, credentials });
 	useClock(timeScale === 1 ? undefined : simulatedClock(sim, timeScale));
-	engine.credentialsHelper.save(CREDENTIAL_ID, 'defenderForEndpointOAuth2Api', {
-		cloud: 'custom',
-		tenantId: sim.credentials.tenantId,
-		clientId: sim.credentials.clientId,
-		clientSecret: sim.credentials.clientSecret,
-		customApiBaseUrl: sim.apiBaseUrl,
-		customTokenUrl: sim.tokenUrl,
-		customScope: sim.scope,
-	});
+	engine.credentialsHelper.save(CREDENTIAL_ID, 'defenderForEndpointOAuth2Api', simulatorCredential(sim));
 	const stop = async () => {
 		useClock(undefined);
 		await sim.close();
