@@ -1,190 +1,617 @@
+#!/usr/bin/env node
 'use strict';
 /**
- * End-to-end test in a real n8n: installs the n8n CLI (pinned, cached outside the repo), installs this package's
- * tarball the way n8n installs community packages, imports a credential pointing at the local simulator and the
- * example workflow examples/ticket-to-release.json, runs it with `n8n execute`, and checks n8n's output and every
- * request the simulator received. Traffic stays on 127.0.0.1.
+ * End-to-end test in the real n8n (npm run test:e2e):
+ *   1. installs the pinned n8n CLI into a cache folder outside the repository (reused while its marker matches);
+ *   2. builds this package when dist/ is missing or stale, packs it, and installs the tarball into a fresh n8n user
+ *      folder the way n8n installs community packages (<user folder>/.n8n/nodes);
+ *   3. starts the Defender simulator on 127.0.0.1 (and a recording pass-through for its token endpoint);
+ *   4. imports a credential and the example workflows (examples/*.json; the scheduled one with its trigger swapped
+ *      for a Manual Trigger, and a copy of the ticket one whose tickets name an ambiguous and an unknown host) with
+ *      `n8n import:*`, runs each with `n8n execute --rawOutput`, and checks the output items, the simulator's request
+ *      log, that no secret or token leaks, and that n8n connected to nothing but loopback;
+ *   5. stops everything and removes its temporary folders (not the n8n cache).
+ * Prints `e2e: N passed, M failed` last and exits non-zero on any failure.
+ * Environment: N8N_E2E_CACHE (n8n install folder), E2E_KEEP=1 (keep the temporary folder for inspection).
  */
-const { execFile } = require('node:child_process');
 const fs = require('node:fs');
+const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { promisify } = require('node:util');
+const crypto = require('node:crypto');
 
-const { startSimulator, DUPLICATE_HOSTNAME, QUOTED_HOSTNAME } = require('../simulator');
+const cli = require('./lib/n8n-cli');
 
-const run = promisify(execFile);
-const N8N_VERSION = '2.41.1';
-const ROOT = path.join(__dirname, '..');
-const CACHE = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'n8n-nodes-defender-for-endpoint', `n8n-${N8N_VERSION}`);
-const N8N = path.join(CACHE, 'node_modules', '.bin', 'n8n');
-const COMMENT_SUFFIX = "— reviewed by O'Neill ✓";
+const { REPO_ROOT } = cli;
+const NODE_TYPE = 'n8n-nodes-defender-for-endpoint.defenderForEndpoint';
+const CREDENTIAL_TYPE = 'defenderForEndpointOAuth2Api';
+const CREDENTIAL = { id: 'defenderSimulator', name: 'Defender (simulator)' };
+const DEFENDER_NODE = 'Release From Isolation';
+const EXAMPLES = path.join(REPO_ROOT, 'examples');
+const TICKET_COMMENT_TEMPLATE = '=Released after {{ $json.ticket }} was closed – scan "clean", approved by Zoë';
+const ticketComment = (ticket) => `Released after ${ticket} was closed – scan "clean", approved by Zoë`;
+const scheduledComment = (reason) => `Scheduled release: ${reason}`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reporting
 
 let passed = 0;
 let failed = 0;
-function check(name, condition, detail = '') {
-	if (condition) passed++;
-	else failed++;
-	console.log(`${condition ? 'ok  ' : 'FAIL'} ${name}${condition || !detail ? '' : `\n     ${detail}`}`);
+const failures = [];
+
+function check(condition, what, detail) {
+	if (condition) {
+		passed++;
+		console.log(`  ok   ${what}`);
+	} else {
+		failed++;
+		failures.push(what);
+		console.log(`  FAIL ${what}${detail === undefined ? '' : `\n       ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`}`);
+	}
+	return Boolean(condition);
 }
 
-async function timed(label, work) {
+const timings = [];
+async function phase(name, fn) {
 	const started = Date.now();
-	const result = await work();
-	console.log(`… ${label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-	return result;
-}
-
-/** The n8n CLI in the cache: installed once per machine (npm without install scripts, then sqlite3 built for Node 24). */
-async function ensureN8n() {
-	const marker = path.join(CACHE, '.installed');
-	if (fs.existsSync(marker)) return;
-	fs.rmSync(CACHE, { recursive: true, force: true });
-	fs.mkdirSync(CACHE, { recursive: true });
-	fs.writeFileSync(path.join(CACHE, 'package.json'), JSON.stringify({ name: 'n8n-e2e', private: true }));
-	const npm = (args) => run('npm', args, { cwd: CACHE, maxBuffer: 64 << 20 });
-	await timed(`install n8n@${N8N_VERSION} (cold cache)`, () => npm(['install', '--no-audit', '--no-fund', '--ignore-scripts', `n8n@${N8N_VERSION}`]));
-	await timed('build sqlite3 for this Node', () => npm(['rebuild', 'sqlite3', '--build-from-source']));
-	fs.writeFileSync(marker, new Date().toISOString());
-}
-
-/** Packs this package and installs the tarball into <userFolder>/.n8n/nodes, as n8n's community-package installer does. */
-async function installPackage(userFolder) {
-	if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes'))) await run('npm', ['run', 'build'], { cwd: ROOT });
-	const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', userFolder], { cwd: ROOT });
-	const tarball = path.join(userFolder, stdout.trim().split('\n').pop());
-	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
-	fs.mkdirSync(nodesDir, { recursive: true });
-	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
-	await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps', tarball], { cwd: nodesDir });
-}
-
-/** Environment for the n8n CLI: its own user folder and sqlite DB; no telemetry or other outside calls. */
-function n8nEnvironment(userFolder) {
-	return {
-		...process.env,
-		N8N_USER_FOLDER: userFolder,
-		N8N_ENCRYPTION_KEY: 'e2e-only-encryption-key-0123456789',
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_PERSONALIZATION_ENABLED: 'false',
-		N8N_HIRING_BANNER_ENABLED: 'false',
-		N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
-		EXTERNAL_FRONTEND_HOOKS_URLS: '',
-		N8N_LOG_LEVEL: 'info',
-		N8N_LOG_OUTPUT: 'console',
-		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
-	};
-}
-
-async function main() {
-	await timed('n8n CLI ready', ensureN8n);
-	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
-	const sim = await startSimulator({ deviceCount: 6 });
+	console.log(`\n== ${name}`);
 	try {
-		await timed('package installed into n8n', () => installPackage(userFolder));
-		const env = n8nEnvironment(userFolder);
-		const n8n = (args) => run(N8N, args, { env, cwd: userFolder, maxBuffer: 64 << 20 });
-
-		const credentialFile = path.join(userFolder, 'credential.json');
-		fs.writeFileSync(
-			credentialFile,
-			JSON.stringify([
-				{
-					id: 'e2eDefenderCred1',
-					name: 'Defender (simulator)',
-					type: 'defenderForEndpointOAuth2Api',
-					data: {
-						cloud: 'custom',
-						tenantId: sim.credentials.tenantId,
-						clientId: sim.credentials.clientId,
-						clientSecret: sim.credentials.clientSecret,
-						customApiBaseUrl: sim.apiBaseUrl,
-						customTokenUrl: sim.tokenUrl,
-						customScope: sim.scope,
-					},
-				},
-			]),
-		);
-		const good = sim.devices.slice(0, 3).map((device) => device.computerDnsName);
-		const tickets = [...good, QUOTED_HOSTNAME, DUPLICATE_HOSTNAME, 'ghost-99.contoso.local'].map((hostname, n) => ({ ticket: `INC-${2000 + n}`, hostname }));
-		const workflow = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'ticket-to-release.json'), 'utf8'));
-		workflow.id = 'e2eTicketRelease';
-		workflow.nodes.find((node) => node.name === 'Tickets').parameters.jsonOutput = JSON.stringify({ tickets });
-		const release = workflow.nodes.find((node) => node.name === 'Release From Isolation');
-		release.credentials.defenderForEndpointOAuth2Api = { id: 'e2eDefenderCred1', name: 'Defender (simulator)' };
-		release.parameters.comment = `=Released after {{ $json.ticket }} ${COMMENT_SUFFIX}`;
-		const workflowFile = path.join(userFolder, 'workflow.json');
-		fs.writeFileSync(workflowFile, JSON.stringify([workflow]));
-
-		await timed('credential imported', () => n8n(['import:credentials', `--input=${credentialFile}`]));
-		await timed('workflow imported', () => n8n(['import:workflow', `--input=${workflowFile}`]));
-		const { stdout, stderr } = await timed('workflow executed', () => n8n(['execute', '--id=e2eTicketRelease', '--rawOutput']));
-
-		const json = stdout.slice(stdout.indexOf('\n{\n') + 1, stdout.lastIndexOf('\n}') + 2);
-		const result = JSON.parse(json);
-		const runData = result.data.resultData.runData;
-		check('n8n ran the workflow to the end', result.status === 'success' && result.finished === true, `status ${result.status}`);
-		check('the community node was loaded and ran', Array.isArray(runData['Release From Isolation']));
-		const [released = [], refused = []] = runData['Release From Isolation']?.[0]?.data?.main ?? [];
-		check(`${tickets.length} tickets in, ${tickets.length} results out`, released.length + refused.length === tickets.length, `${released.length} + ${refused.length}`);
-
-		const wanted = [...good, QUOTED_HOSTNAME];
-		const byName = new Map(sim.devices.map((device) => [device.computerDnsName, device]));
-		for (const hostname of wanted) {
-			const item = released.find((entry) => entry.json.computerDnsName === hostname);
-			const device = byName.get(hostname);
-			check(
-				`${hostname} released: one Unisolate, Pending, on the right device`,
-				item && item.json.type === 'Unisolate' && item.json.status === 'Pending' && item.json.machineId === device.id && item.json.outcome === 'created',
-				JSON.stringify(item?.json),
-			);
-		}
-		const ambiguous = refused.find((entry) => entry.json.hostname === DUPLICATE_HOSTNAME);
-		const duplicates = sim.devices.filter((device) => device.computerDnsName.toLowerCase() === DUPLICATE_HOSTNAME);
-		check(
-			'an ambiguous hostname is refused, naming both devices',
-			ambiguous && duplicates.every((device) => ambiguous.json.error.includes(device.id)),
-			JSON.stringify(ambiguous?.json),
-		);
-		check('an unknown hostname is refused', refused.some((entry) => /no Defender device is named "ghost-99/.test(entry.json.error)));
-
-		const stats = sim.stats();
-		const posts = sim.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/unisolate'));
-		check('exactly one token request', stats.tokenRequests === 1, `${stats.tokenRequests}`);
-		check(
-			'exactly one POST per released device, none for the refused ones',
-			posts.length === wanted.length && wanted.every((hostname) => stats.postsByMachine[byName.get(hostname).id] === 1),
-			JSON.stringify(stats.postsByMachine),
-		);
-		check(
-			'the Comment was sent exactly as typed',
-			posts.every((post, n) => /^Released after INC-\d+ /.test(post.body.Comment) && post.body.Comment.endsWith(COMMENT_SUFFIX)) && posts.length > 0,
-			JSON.stringify(posts.map((post) => post.body)),
-		);
-		const lookups = sim.requests.filter((request) => request.method === 'GET' && request.path === '/api/machines');
-		check(
-			"hostnames were looked up with computerDnsName eq '…' (quote doubled)",
-			lookups.some((request) => request.query.$filter === `computerDnsName eq '${QUOTED_HOSTNAME.replace(/'/g, "''")}'`) &&
-				lookups.every((request) => /^computerDnsName eq '.*'$/.test(request.query.$filter)),
-			JSON.stringify(lookups.map((request) => request.query)),
-		);
-		const everything = stdout + stderr;
-		check('no client secret in n8n output', !everything.includes(sim.credentials.clientSecret));
-		check('no access token in n8n output', !sim.leaksToken(everything));
+		return await fn();
 	} finally {
-		await sim.close();
-		fs.rmSync(userFolder, { recursive: true, force: true });
+		timings.push([name, Date.now() - started]);
 	}
 }
 
-main()
-	.catch((error) => {
-		failed++;
-		console.error(error.stdout ?? '', error.stderr ?? '', error);
-	})
-	.finally(() => {
-		console.log(`\ne2e: ${passed} passed, ${failed} failed`);
-		process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const clip = (text, max = 4000) => (text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters)` : text);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Build and pack
+
+function newestMtime(paths) {
+	let newest = 0;
+	const visit = (p) => {
+		if (!fs.existsSync(p)) return;
+		const stat = fs.statSync(p);
+		if (stat.isDirectory()) {
+			for (const entry of fs.readdirSync(p)) visit(path.join(p, entry));
+		} else {
+			newest = Math.max(newest, stat.mtimeMs);
+		}
+	};
+	paths.forEach(visit);
+	return newest;
+}
+
+/** The oldest compiled file in dist/ (copied assets keep their source's mtime, so only .js files count). */
+function oldestCompiledMtime(dir) {
+	let oldest = Infinity;
+	const visit = (p) => {
+		const stat = fs.statSync(p);
+		if (stat.isDirectory()) {
+			for (const entry of fs.readdirSync(p)) visit(path.join(p, entry));
+		} else if (p.endsWith('.js')) {
+			oldest = Math.min(oldest, stat.mtimeMs);
+		}
+	};
+	visit(dir);
+	return oldest;
+}
+
+async function buildIfStale() {
+	const dist = path.join(REPO_ROOT, 'dist');
+	const sources = ['nodes', 'credentials', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'gulpfile.js'].map((p) => path.join(REPO_ROOT, p));
+	const main = path.join(dist, 'nodes', 'DefenderForEndpoint', 'DefenderForEndpoint.node.js');
+	const stale = !fs.existsSync(main) || oldestCompiledMtime(dist) < newestMtime(sources);
+	if (!stale) {
+		console.log('  dist/ is up to date');
+		return;
+	}
+	console.log('  dist/ is missing or older than the sources: npm run build');
+	const result = await cli.run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], { cwd: REPO_ROOT, env: process.env, timeoutMs: 5 * 60_000 });
+	if (result.code !== 0) throw new Error(`npm run build failed:\n${clip(result.stdout + result.stderr)}`);
+}
+
+async function pack(destination) {
+	const result = await cli.npm(['pack', '--json', '--pack-destination', destination], { cwd: REPO_ROOT, timeoutMs: 2 * 60_000 });
+	const [info] = JSON.parse(result.stdout.slice(result.stdout.indexOf('[')));
+	return { tarball: path.join(destination, info.filename), files: info.files.map((f) => f.path), name: info.name, version: info.version };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Token endpoint pass-through: forwards to the simulator and remembers every access token it hands out, so the test
+// can look for them in n8n's output. (The simulator keeps its tokens to itself.)
+
+async function startTokenRecorder(targetUrl) {
+	const target = new URL(targetUrl);
+	const tokens = new Set();
+	const server = http.createServer((req, res) => {
+		const chunks = [];
+		req.on('data', (chunk) => chunks.push(chunk));
+		req.on('end', () => {
+			const forward = http.request(
+				{ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+				(answer) => {
+					const body = [];
+					answer.on('data', (chunk) => body.push(chunk));
+					answer.on('end', () => {
+						const text = Buffer.concat(body).toString('utf8');
+						try {
+							const token = JSON.parse(text).access_token;
+							if (token) tokens.add(token);
+						} catch {
+							// not JSON: nothing to remember
+						}
+						res.writeHead(answer.statusCode, answer.headers);
+						res.end(text);
+					});
+				},
+			);
+			forward.on('error', (error) => {
+				res.writeHead(502);
+				res.end(String(error));
+			});
+			forward.end(Buffer.concat(chunks));
+		});
 	});
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address();
+	return {
+		url: `http://127.0.0.1:${port}${target.pathname}`,
+		tokens,
+		close: () => new Promise((resolve) => server.close(resolve)),
+	};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Workflows under test
+
+function readExample(file) {
+	return JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'));
+}
+
+const nodeNamed = (workflow, name) => workflow.nodes.find((node) => node.name === name);
+
+/** A Code node's source that returns the given items. */
+const itemsCode = (items) => `return ${JSON.stringify(items, null, 2)}.map((json) => ({ json }));`;
+
+/** Replaces a workflow's trigger by a Manual Trigger of the same name (`n8n execute` starts at a Manual Trigger). */
+function withManualTrigger(workflow, triggerType) {
+	const copy = structuredClone(workflow);
+	const trigger = copy.nodes.find((node) => node.type === triggerType);
+	if (!trigger) throw new Error(`${workflow.name}: no ${triggerType} node`);
+	Object.assign(trigger, { type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} });
+	return copy;
+}
+
+function checkExampleShape(file, workflow) {
+	const defender = nodeNamed(workflow, DEFENDER_NODE);
+	check(
+		defender && defender.type === NODE_TYPE && defender.typeVersion === 1 && defender.parameters.resource === 'device' && defender.parameters.operation === 'releaseFromIsolation',
+		`${file}: "${DEFENDER_NODE}" is ${NODE_TYPE} v1, device → releaseFromIsolation`,
+		defender,
+	);
+	check(
+		defender?.credentials?.[CREDENTIAL_TYPE]?.id === CREDENTIAL.id && defender?.credentials?.[CREDENTIAL_TYPE]?.name === CREDENTIAL.name,
+		`${file}: uses the ${CREDENTIAL_TYPE} credential "${CREDENTIAL.name}"`,
+		defender?.credentials,
+	);
+	const allowed = new Set(['n8n-nodes-base.manualTrigger', 'n8n-nodes-base.scheduleTrigger', 'n8n-nodes-base.code', 'n8n-nodes-base.set', NODE_TYPE]);
+	const others = workflow.nodes.filter((node) => !allowed.has(node.type)).map((node) => node.type);
+	check(others.length === 0, `${file}: only core n8n nodes besides Defender for Endpoint`, others);
+	return defender;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Run data helpers
+
+function nodeRun(runData, name) {
+	const runs = runData?.[name];
+	return Array.isArray(runs) ? runs[0] : undefined;
+}
+
+function outputItems(runData, name, output = 0) {
+	return nodeRun(runData, name)?.data?.main?.[output] ?? [];
+}
+
+function requestsBetween(sim, from, to) {
+	return sim.requests.slice(from, to);
+}
+
+const isTokenRequest = (request) => request.path.endsWith('/oauth2/v2.0/token');
+const unisolatePosts = (requests) => requests.filter((r) => r.method === 'POST' && /^\/api\/machines\/[^/]+\/unisolate$/.test(r.path));
+const postMachineId = (request) => /^\/api\/machines\/([^/]+)\/unisolate$/.exec(request.path)[1];
+const lookups = (requests) => requests.filter((r) => r.method === 'GET' && r.path === '/api/machines' && r.query?.$filter !== undefined);
+const odataString = (value) => `'${value.replace(/'/g, "''")}'`;
+
+function countBy(values) {
+	const counts = new Map();
+	for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+	return counts;
+}
+
+/** Checks of the n8n process result common to every command. */
+function checkProcess(label, result) {
+	check(!result.timedOut, `${label}: finished in time (${seconds(result.ms)})`);
+	check(result.code === 0, `${label}: exit code 0`, result.code === 0 ? undefined : clip(`exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`));
+	const unknownType = /Unrecognized node type|Unrecognized credential type|is not known/i.exec(result.stdout + result.stderr);
+	check(!unknownType, `${label}: n8n knows the node and credential types`, unknownType?.[0]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main() {
+	if (Number(process.versions.node.split('.')[0]) < 24) {
+		throw new Error(`Node ${process.version}: the e2e test needs Node 24 (n8n ${cli.N8N_VERSION} requires it). Run it through scripts/dev.sh or put Node 24 first on PATH.`);
+	}
+	const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-mde-e2e-'));
+	const userFolder = path.join(temp, 'user');
+	const netLog = path.join(temp, 'net.log');
+	fs.mkdirSync(userFolder, { recursive: true });
+	fs.writeFileSync(netLog, '');
+	const transcript = []; // every n8n command's output, searched for secrets at the end
+	let sim;
+	let recorder;
+	try {
+		const n8n = await phase(`n8n ${cli.N8N_VERSION} CLI (cache: ${cli.cacheDir()})`, async () => {
+			const installed = await cli.ensureN8n({ log: (line) => console.log(`  ${line}`) });
+			console.log(installed.installedNow ? `  installed in ${seconds(installed.ms)}` : '  reusing the cached install');
+			const version = await cli.run(process.execPath, [installed.bin, '--version'], { env: process.env, timeoutMs: 60_000 });
+			check(version.stdout.trim() === cli.N8N_VERSION, `n8n --version is ${cli.N8N_VERSION}`, version.stdout.trim() || version.stderr);
+			return installed;
+		});
+
+		const packed = await phase('build, pack and install the package as a community package', async () => {
+			await buildIfStale();
+			const result = await pack(temp);
+			check(
+				result.files.includes('dist/nodes/DefenderForEndpoint/DefenderForEndpoint.node.js') && result.files.includes('dist/credentials/DefenderForEndpointOAuth2Api.credentials.js'),
+				`npm pack: ${path.basename(result.tarball)} contains the node and the credential`,
+				result.files,
+			);
+			const installed = await cli.installCommunityPackage(result.tarball, userFolder);
+			const manifest = installed.manifest;
+			check(
+				installed.name === 'n8n-nodes-defender-for-endpoint' && (manifest.n8n?.nodes ?? []).every((file) => fs.existsSync(path.join(installed.packageDir, file))) && (manifest.n8n?.credentials ?? []).every((file) => fs.existsSync(path.join(installed.packageDir, file))),
+				`installed into ${path.relative(temp, installed.packageDir)} with every file its package.json "n8n" section names`,
+				manifest.n8n,
+			);
+			return result;
+		});
+
+		sim = await phase('simulator', async () => {
+			const { startSimulator } = require(path.join(REPO_ROOT, 'simulator'));
+			// Actions finish 3 s after they are submitted (instead of 15 s), so that release-and-wait.json, whose node
+			// first checks an action after 5 s, sees it Succeeded at its first check.
+			const started = await startSimulator({ port: 0, deviceCount: 20, actionTimeline: { pendingSeconds: 1, inProgressSeconds: 2 } });
+			recorder = await startTokenRecorder(started.tokenUrl);
+			console.log(`  simulator on ${started.url}; token endpoint through ${recorder.url}`);
+			return started;
+		});
+		const secret = sim.credentials?.clientSecret ?? require(path.join(REPO_ROOT, 'simulator')).DEFAULT_CREDENTIALS.clientSecret;
+		const simCredentials = sim.credentials ?? require(path.join(REPO_ROOT, 'simulator')).DEFAULT_CREDENTIALS;
+		const byName = (name) => sim.devices.filter((device) => device.computerDnsName.toLowerCase() === name.toLowerCase());
+		const oneByName = (name) => {
+			const found = byName(name);
+			if (found.length !== 1) throw new Error(`simulator inventory: expected one device named ${name}, found ${found.length}`);
+			return found[0];
+		};
+
+		const env = cli.n8nEnv({
+			userFolder,
+			brokerPort: await cli.freePort(),
+			netLog,
+			encryptionKey: crypto.randomBytes(24).toString('hex'),
+		});
+		const n8nRun = async (label, args) => {
+			const result = await cli.runN8n(n8n.bin, args, env);
+			transcript.push({ label, ...result });
+			return result;
+		};
+
+		// --- Workflows: the two examples as shipped (triggers swapped where `n8n execute` needs it), and a copy of
+		// the ticket example whose tickets name an ambiguous and an unknown hostname.
+		const ticketExample = readExample('ticket-to-release.json');
+		const scheduledExample = readExample('scheduled-bulk-release.json');
+		const waitExample = readExample('release-and-wait.json');
+		const workflows = await phase('workflows', async () => {
+			const ticketDefender = checkExampleShape('ticket-to-release.json', ticketExample);
+			check(ticketDefender?.parameters?.device?.__rl === true && ticketDefender.parameters.device.mode === 'hostname', 'ticket-to-release.json: device by hostname (resource locator)', ticketDefender?.parameters?.device);
+			check(ticketDefender?.parameters?.comment === TICKET_COMMENT_TEMPLATE, 'ticket-to-release.json: the comment this test expects, with a quote and non-ASCII characters', ticketDefender?.parameters?.comment);
+			check(
+				nodeNamed(ticketExample, 'Closed tickets')?.type === 'n8n-nodes-base.code' && ticketExample.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger'),
+				'ticket-to-release.json: Manual Trigger → Code node with the tickets',
+			);
+			const scheduledDefender = checkExampleShape('scheduled-bulk-release.json', scheduledExample);
+			check(scheduledExample.nodes.some((n) => n.type === 'n8n-nodes-base.scheduleTrigger'), 'scheduled-bulk-release.json: starts with a Schedule Trigger');
+			check(scheduledDefender?.parameters?.device?.mode === 'id', 'scheduled-bulk-release.json: device by machine ID (resource locator)', scheduledDefender?.parameters?.device);
+
+			const waitDefender = checkExampleShape('release-and-wait.json', waitExample);
+			check(waitDefender?.parameters?.waitForCompletion === true && waitDefender?.parameters?.comment === TICKET_COMMENT_TEMPLATE, 'release-and-wait.json: Wait for Completion on, the same comment as the ticket example', waitDefender?.parameters);
+
+			const tickets = { ...structuredClone(ticketExample), id: 'e2eTicketsAsShipped', name: `${ticketExample.name} (e2e)` };
+			const waiting = { ...structuredClone(waitExample), id: 'e2eReleaseAndWait', name: `${waitExample.name} (e2e)` };
+
+			const failuresCase = structuredClone(ticketExample);
+			failuresCase.id = 'e2eTicketsFailures';
+			failuresCase.name = `${ticketExample.name} (e2e: ambiguous and unknown hosts)`;
+			const failureTickets = [
+				{ ticket: 'INC-2001', hostname: 'ws-0012.contoso.local' },
+				{ ticket: 'INC-2002', hostname: 'dup-host.contoso.local' },
+				{ ticket: 'INC-2003', hostname: 'no-such-host.contoso.local' },
+				{ ticket: 'INC-2004', hostname: 'ws-0015.contoso.local' },
+			];
+			nodeNamed(failuresCase, 'Closed tickets').parameters.jsCode = itemsCode(failureTickets);
+
+			const scheduled = withManualTrigger(scheduledExample, 'n8n-nodes-base.scheduleTrigger');
+			scheduled.id = 'e2eScheduledBulk';
+			scheduled.name = `${scheduledExample.name} (e2e)`;
+			// The same devices as the example, looked up in this simulator, plus one listed twice.
+			const scheduledDevices = ['ws-0018.contoso.local', 'ws-0011.contoso.local', 'ws-0013.contoso.local', 'ws-0013.contoso.local'].map((hostname, index) => ({
+				machineId: oneByName(hostname).id,
+				reason: `CHG-${3001 + index} containment window ended`,
+			}));
+			nodeNamed(scheduled, 'Devices due for release').parameters.jsCode = itemsCode(scheduledDevices);
+
+			const file = path.join(temp, 'workflows.json');
+			fs.writeFileSync(file, JSON.stringify([tickets, failuresCase, scheduled, waiting], null, 2));
+			return { file, tickets, failuresCase, failureTickets, scheduled, scheduledDevices, waiting };
+		});
+
+		await phase('n8n import:credentials and import:workflow', async () => {
+			const credentialsFile = path.join(temp, 'credentials.json');
+			fs.writeFileSync(
+				credentialsFile,
+				JSON.stringify([
+					{
+						...CREDENTIAL,
+						type: CREDENTIAL_TYPE,
+						data: {
+							cloud: 'custom',
+							tenantId: simCredentials.tenantId,
+							clientId: simCredentials.clientId,
+							clientSecret: secret,
+							customApiBaseUrl: sim.apiBaseUrl,
+							customTokenUrl: recorder.url,
+							customScope: sim.scope,
+						},
+					},
+				]),
+			);
+			const importedCredentials = await n8nRun('import:credentials', ['import:credentials', `--input=${credentialsFile}`]);
+			checkProcess('n8n import:credentials', importedCredentials);
+			check(/Successfully imported 1 credential/.test(importedCredentials.stdout), 'n8n import:credentials: 1 credential imported', clip(importedCredentials.stdout.split('\n').slice(-5).join('\n')));
+			fs.rmSync(credentialsFile); // the only file of ours holding the secret
+
+			const importedWorkflows = await n8nRun('import:workflow', ['import:workflow', `--input=${workflows.file}`]);
+			checkProcess('n8n import:workflow', importedWorkflows);
+			check(/Successfully imported 4 workflows/.test(importedWorkflows.stdout), 'n8n import:workflow: 4 workflows imported', clip(importedWorkflows.stdout.split('\n').slice(-5).join('\n')));
+		});
+
+		const execute = async (workflow) => {
+			const from = sim.requests.length;
+			const result = await n8nRun(`execute ${workflow.id}`, ['execute', `--id=${workflow.id}`, '--rawOutput']);
+			const requests = requestsBetween(sim, from, sim.requests.length);
+			checkProcess(`n8n execute --id=${workflow.id}`, result);
+			const output = cli.parseExecuteOutput(result.stdout);
+			check(output !== undefined, `n8n execute --id=${workflow.id}: --rawOutput printed the run data`, output ? undefined : clip(result.stdout + result.stderr));
+			const runData = output?.data?.resultData?.runData ?? {};
+			check(output?.status === 'success' && output?.finished === true && !output?.data?.resultData?.error, `n8n execute --id=${workflow.id}: execution status success`, output?.data?.resultData?.error ?? output?.status);
+			const defenderRun = nodeRun(runData, DEFENDER_NODE);
+			check(defenderRun !== undefined && defenderRun.executionStatus !== 'error', `n8n execute --id=${workflow.id}: the community node ran (its type was loaded from .n8n/nodes)`, defenderRun?.error ?? Object.keys(runData));
+			return { result, runData, requests };
+		};
+
+		/** Output item i is the MachineAction for `device`: a pending Unisolate with the comment sent. */
+		const checkAction = (label, item, device, comment) => {
+			const json = item?.json ?? {};
+			check(
+				json.type === 'Unisolate' && json.status === 'Pending' && json.machineId === device.id && json.requestorComment === comment && typeof json.id === 'string' && json.id.length > 0,
+				`${label}: MachineAction Unisolate/Pending for ${device.computerDnsName} (${device.id.slice(0, 8)}…)`,
+				json,
+			);
+		};
+
+		// --- A: the ticket example as shipped: every ticket's device is released.
+		const runA = await phase('execute ticket-to-release.json as shipped', async () => {
+			const run = await execute(workflows.tickets);
+			const tickets = outputItems(run.runData, 'Closed tickets').map((item) => item.json);
+			check(tickets.length >= 2 && tickets.every((t) => typeof t.ticket === 'string' && byName(t.hostname).length === 1), `the example's ${tickets.length} tickets each name one simulator device`, tickets);
+			const released = outputItems(run.runData, DEFENDER_NODE, 0);
+			const refused = outputItems(run.runData, DEFENDER_NODE, 1);
+			check(released.length === tickets.length, `one success item per ticket (${released.length}/${tickets.length})`, released.map((i) => i.json));
+			check(refused.length === 0, 'no error item', refused.map((i) => i.json));
+			tickets.forEach((ticket, index) => {
+				const item = released.find((r) => r.pairedItem?.item === index) ?? released[index];
+				checkAction(`ticket ${ticket.ticket}`, item, byName(ticket.hostname)[0], ticketComment(ticket.ticket));
+			});
+			const summary = outputItems(run.runData, 'Summary').map((item) => item.json);
+			check(
+				summary.length === 1 && summary[0].released === tickets.length && summary[0].actions.every((a, i) => a.ticket === tickets[i].ticket && a.machineId === byName(tickets[i].hostname)[0].id),
+				'Summary: one item, every ticket released with its machine',
+				summary,
+			);
+			return { ...run, tickets };
+		});
+
+		// --- B: ambiguous and unknown hostnames become error items; the other tickets still succeed.
+		const runB = await phase('execute the ticket workflow with an ambiguous and an unknown hostname (On Error: continue using error output)', async () => {
+			const run = await execute(workflows.failuresCase);
+			const released = outputItems(run.runData, DEFENDER_NODE, 0);
+			const refused = outputItems(run.runData, DEFENDER_NODE, 1);
+			const [ok1, dup, unknown, ok2] = workflows.failureTickets;
+			check(released.length === 2, 'two success items (the two known, unambiguous hosts)', released.map((i) => i.json));
+			checkAction(`ticket ${ok1.ticket}`, released.find((i) => i.pairedItem?.item === 0), oneByName(ok1.hostname), ticketComment(ok1.ticket));
+			checkAction(`ticket ${ok2.ticket}`, released.find((i) => i.pairedItem?.item === 3), oneByName(ok2.hostname), ticketComment(ok2.ticket));
+			check(refused.length === 2, 'two error items', refused.map((i) => i.json));
+			const dupItem = refused.find((i) => i.pairedItem?.item === 1)?.json ?? {};
+			const dupText = `${dupItem.error ?? ''} ${dupItem.details ?? ''}`;
+			const dupDevices = byName(dup.hostname);
+			check(dupDevices.length === 2, `the simulator has two devices named ${dup.hostname}`, dupDevices.map((d) => d.computerDnsName));
+			check(
+				typeof dupItem.error === 'string' && dupDevices.every((device) => dupText.includes(device.id)),
+				`ticket ${dup.ticket}: error item for the ambiguous hostname names both matching devices`,
+				dupItem,
+			);
+			const unknownItem = refused.find((i) => i.pairedItem?.item === 2)?.json ?? {};
+			check(typeof unknownItem.error === 'string' && unknownItem.error.includes(unknown.hostname), `ticket ${unknown.ticket}: error item names the unknown hostname`, unknownItem);
+			const notReleased = outputItems(run.runData, 'Not released').map((item) => item.json);
+			check(
+				notReleased.length === 2 && notReleased.map((n) => n.ticket).sort().join() === [dup.ticket, unknown.ticket].join() && notReleased.every((n) => typeof n.error === 'string'),
+				'"Not released" branch: the two tickets with their reasons',
+				notReleased,
+			);
+			const summary = outputItems(run.runData, 'Summary').map((item) => item.json);
+			check(summary.length === 1 && summary[0].released === 2, 'Summary: 2 released', summary);
+			const posted = new Set(unisolatePosts(run.requests).map(postMachineId));
+			check(dupDevices.every((device) => !posted.has(device.id)), `no POST for either ${dup.hostname} device`, [...posted]);
+			return run;
+		});
+
+		// --- C: the scheduled example (trigger swapped), devices by machine ID, one listed twice.
+		await phase('execute scheduled-bulk-release.json (Schedule Trigger swapped for a Manual Trigger)', async () => {
+			const run = await execute(workflows.scheduled);
+			const released = outputItems(run.runData, DEFENDER_NODE, 0);
+			const refused = outputItems(run.runData, DEFENDER_NODE, 1);
+			check(released.length === workflows.scheduledDevices.length, `one success item per listed device (${released.length}/${workflows.scheduledDevices.length})`, released.map((i) => i.json));
+			check(refused.length === 0, 'no error item', refused.map((i) => i.json));
+			workflows.scheduledDevices.forEach((entry, index) => {
+				const device = sim.devices.find((d) => d.id === entry.machineId);
+				const firstListing = workflows.scheduledDevices.findIndex((e) => e.machineId === entry.machineId);
+				const item = released.find((r) => r.pairedItem?.item === index) ?? released[index];
+				checkAction(`device #${index + 1}`, item, device, scheduledComment(workflows.scheduledDevices[firstListing].reason));
+			});
+			const [, , third, fourth] = workflows.scheduledDevices.map((_, index) => released.find((r) => r.pairedItem?.item === index)?.json);
+			check(third?.id !== undefined && third?.id === fourth?.id, 'a device listed twice gets one action, reported on both items', [third?.id, fourth?.id]);
+			check(lookups(run.requests).length === 0, 'devices by ID: no hostname lookup', lookups(run.requests).map((r) => r.query));
+			const summary = outputItems(run.runData, 'Summary').map((item) => item.json);
+			check(summary.length === 1 && summary[0].released === workflows.scheduledDevices.length, `Summary: ${workflows.scheduledDevices.length} released`, summary);
+			return run;
+		});
+
+		// --- D: release-and-wait.json as shipped: the node checks each action until Defender reports it done.
+		const runD = await phase('execute release-and-wait.json as shipped (Wait for Completion)', async () => {
+			const run = await execute(workflows.waiting);
+			const tickets = outputItems(run.runData, 'Closed tickets').map((item) => item.json);
+			check(tickets.length >= 1 && tickets.every((t) => byName(t.hostname).length === 1), `the example's ${tickets.length} tickets each name one simulator device`, tickets);
+			const released = outputItems(run.runData, DEFENDER_NODE, 0);
+			const refused = outputItems(run.runData, DEFENDER_NODE, 1);
+			check(released.length === tickets.length && refused.length === 0, `one success item per ticket, no error item (${released.length}/${tickets.length}, ${refused.length})`, refused.map((i) => i.json));
+			tickets.forEach((ticket, index) => {
+				const json = (released.find((r) => r.pairedItem?.item === index) ?? released[index])?.json ?? {};
+				const device = byName(ticket.hostname)[0];
+				check(
+					json.type === 'Unisolate' && json.status === 'Succeeded' && json.completion === 'completed' && json.machineId === device.id && json.requestorComment === ticketComment(ticket.ticket),
+					`ticket ${ticket.ticket}: MachineAction Unisolate/Succeeded, completion "completed", for ${device.computerDnsName}`,
+					json,
+				);
+				const polls = run.requests.filter((r) => r.method === 'GET' && r.path === `/api/machineactions/${json.id}`);
+				check(polls.length >= 1 && polls.every((p) => p.status === 200), `ticket ${ticket.ticket}: the node checked its action (${polls.length} GET /api/machineactions/{id})`, polls.map((p) => p.status));
+			});
+			const outcomes = outputItems(run.runData, 'Outcome per ticket').map((item) => item.json);
+			check(
+				outcomes.length === tickets.length && outcomes.every((o, i) => o.ticket === tickets[i].ticket && o.released === true && o.finalStatus === 'Succeeded' && o.waited === 'completed'),
+				'"Outcome per ticket" (Set node): every ticket released, Succeeded, completed',
+				outcomes,
+			);
+			return { ...run, tickets };
+		});
+
+		// --- The simulator's request log over all executions.
+		await phase('simulator request log', async () => {
+			const all = sim.requests;
+			const tokenRequests = all.filter(isTokenRequest);
+			check(tokenRequests.length === 1, `exactly one token request over all ${4} executions (${tokenRequests.length}): n8n stores the token with the credential and later executions reuse it`, tokenRequests.map((r) => ({ status: r.status, body: r.body })));
+			check(
+				tokenRequests.every((r) => r.status === 200 && r.body?.grant_type === 'client_credentials' && r.body?.scope === sim.scope && r.body?.client_id === simCredentials.clientId),
+				'token request: client_credentials grant, the configured scope and client ID',
+				tokenRequests.map((r) => r.body),
+			);
+			check(recorder.tokens.size === tokenRequests.length, `the token pass-through saw ${recorder.tokens.size} token(s)`);
+			const api = all.filter((r) => !isTokenRequest(r));
+			check(api.length > 0 && api.every((r) => r.hasBearer && r.status !== 401), 'every API call carried a valid bearer token', api.filter((r) => !r.hasBearer || r.status === 401));
+
+			const expectedPosts = new Map(); // machine id → comment
+			for (const t of runA.tickets) expectedPosts.set(byName(t.hostname)[0].id, ticketComment(t.ticket));
+			for (const t of [workflows.failureTickets[0], workflows.failureTickets[3]]) expectedPosts.set(oneByName(t.hostname).id, ticketComment(t.ticket));
+			for (const d of workflows.scheduledDevices) if (!expectedPosts.has(d.machineId)) expectedPosts.set(d.machineId, scheduledComment(d.reason));
+			for (const t of runD.tickets) expectedPosts.set(byName(t.hostname)[0].id, ticketComment(t.ticket));
+			const posts = unisolatePosts(all);
+			const perMachine = countBy(posts.map(postMachineId));
+			for (const [machineId, comment] of expectedPosts) {
+				const device = sim.devices.find((d) => d.id === machineId);
+				const mine = posts.filter((p) => postMachineId(p) === machineId);
+				check(perMachine.get(machineId) === 1, `exactly one POST /api/machines/{id}/unisolate for ${device.computerDnsName}`, perMachine.get(machineId) ?? 0);
+				check(
+					mine.length === 1 && mine[0].status === 201 && JSON.stringify(mine[0].body) === JSON.stringify({ Comment: comment }),
+					`${device.computerDnsName}: body {"Comment": ${JSON.stringify(comment)}} sent byte for byte`,
+					mine.map((p) => ({ status: p.status, body: p.body })),
+				);
+			}
+			const unexpected = [...perMachine.keys()].filter((id) => !expectedPosts.has(id));
+			check(unexpected.length === 0, 'no POST for any other device', unexpected);
+			check(all.filter((r) => r.method === 'POST' && /\/isolate$/.test(r.path)).length === 0, 'no isolate call');
+
+			const hostnamesLookedUp = [...runA.tickets, ...workflows.failureTickets, ...runD.tickets].map((t) => t.hostname);
+			const filters = lookups([...runA.requests, ...runB.requests, ...runD.requests]).map((r) => r.query.$filter);
+			for (const hostname of new Set(hostnamesLookedUp)) {
+				const expected = `computerDnsName eq ${odataString(hostname)}`;
+				check(filters.includes(expected), `hostname lookup used $filter=${expected}`, filters);
+			}
+			check(filters.every((f) => /^computerDnsName eq '(?:[^']|'')*'$/.test(f)), 'every lookup filter is a single computerDnsName eq clause', filters);
+		});
+
+		await phase('secrets, token and network', async () => {
+			const tokens = [...recorder.tokens];
+			const leaks = [];
+			for (const entry of transcript) {
+				for (const [stream, text] of [['stdout', entry.stdout], ['stderr', entry.stderr]]) {
+					if (text.includes(secret)) leaks.push(`client secret in ${entry.label} ${stream}`);
+					for (const token of tokens) if (text.includes(token)) leaks.push(`access token in ${entry.label} ${stream}`);
+				}
+			}
+			check(tokens.length > 0, `the access token${tokens.length === 1 ? '' : 's'} n8n received ${tokens.length === 1 ? 'is' : 'are'} known to the test (${tokens.length})`);
+			if (typeof sim.leaksToken === 'function') {
+				for (const entry of transcript) if (sim.leaksToken(entry.stdout + entry.stderr)) leaks.push(`an access token the simulator issued, in ${entry.label}`);
+			}
+			check(leaks.length === 0, `no client secret and no access token in the stdout/stderr of ${transcript.length} n8n commands`, leaks);
+			const dbLeaks = [];
+			for (const file of fs.readdirSync(path.join(userFolder, '.n8n')).filter((f) => f.startsWith('database.sqlite'))) {
+				const bytes = fs.readFileSync(path.join(userFolder, '.n8n', file));
+				if (bytes.includes(Buffer.from(secret))) dbLeaks.push(`client secret in ${file}`);
+				for (const token of tokens) if (bytes.includes(Buffer.from(token))) dbLeaks.push(`access token in ${file}`);
+			}
+			check(dbLeaks.length === 0, "no client secret and no access token in clear in n8n's database (saved executions included)", dbLeaks);
+			const attempts = fs.readFileSync(netLog, 'utf8').trim();
+			check(attempts === '', 'n8n connected to loopback only (no other host was even tried, not even by DNS)', attempts.split('\n').slice(0, 10));
+			// The guard itself, in a process of its own: a request to another host must be refused and recorded.
+			const selfTestLog = path.join(temp, 'guard-self-test.log');
+			const probe = await cli.run(
+				process.execPath,
+				['-e', "fetch('http://e2e-guard-self-test.invalid/').then(() => console.log('CONNECTED'), (e) => console.log(e.cause?.code ?? e.message))"],
+				{ env: { ...env, E2E_NET_LOG: selfTestLog }, timeoutMs: 30_000 },
+			);
+			const recorded = fs.existsSync(selfTestLog) ? fs.readFileSync(selfTestLog, 'utf8') : '';
+			check(probe.stdout.trim() === 'EHOSTUNREACH' && recorded.includes('e2e-guard-self-test.invalid'), 'the loopback guard works: a request to another host was refused and recorded', { stdout: probe.stdout, stderr: probe.stderr, recorded });
+		});
+	} catch (error) {
+		failed++;
+		failures.push(error.message);
+		console.log(`\n  FAIL ${error.stack ?? error}`);
+	} finally {
+		await recorder?.close().catch(() => {});
+		await sim?.close().catch(() => {});
+		if (process.env.E2E_KEEP === '1') {
+			console.log(`\nE2E_KEEP=1: kept ${temp}`);
+		} else {
+			fs.rmSync(temp, { recursive: true, force: true });
+		}
+	}
+	const n8nMs = transcript.reduce((sum, entry) => sum + entry.ms, 0);
+	console.log(`\ntimings: ${timings.map(([name, ms]) => `${name.split(' (')[0]} ${seconds(ms)}`).join('; ')}; n8n processes ${seconds(n8nMs)} in all`);
+	if (failures.length) console.log(`failed: ${failures.map((f) => `\n  - ${f.split('\n')[0]}`).join('')}`);
+	console.log(`e2e: ${passed} passed, ${failed} failed`);
+	process.exitCode = failed === 0 ? 0 : 1;
+}
+
+main();

@@ -250,4 +250,4 @@ function outputOf(run, nodeName, outputIndex = 0) {
 	return task.data?.main?.[outputIndex] ?? [];
 }
 
-module.exports = { createEngine, outputOf, InMemoryCredentialsHelper };
+module.exports = { createEngine, outputOf };

@@ -20,8 +20,9 @@ const MARKER = '.e2e-installed.json';
 
 function cacheDir() {
 	if (process.env.N8N_E2E_CACHE) return path.resolve(process.env.N8N_E2E_CACHE);
+	// Next to scripts/node24.sh's Node 24: one cache folder for the project's tools.
 	const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-	return path.join(base, 'n8n-mde', `n8n-${N8N_VERSION}`);
+	return path.join(base, 'n8n-nodes-defender-for-endpoint', `n8n-${N8N_VERSION}`);
 }
 
 const sha256 = (data) => crypto.createHash('sha256').update(data).digest('hex');
@@ -71,9 +72,24 @@ function run(command, args, { cwd, env, timeoutMs = 10 * 60_000, echo = false } 
 	});
 }
 
-/** The npm on PATH, with node-gyp pointed at the running Node's own headers (native add-ons must match its ABI). */
+/** npm settings a caller's environment may carry that still apply to our npm commands (where to fetch from). */
+const KEPT_NPM_SETTINGS = new Set(
+	['registry', 'cache', 'userconfig', 'globalconfig', 'proxy', 'https_proxy', 'noproxy', 'strict_ssl', 'cafile', 'ca'].map((key) => `npm_config_${key}`),
+);
+
+/**
+ * The environment for our npm commands. `npm run test:e2e` exports the repository's npm settings to its children
+ * (npm_config_ignore_scripts=true from .npmrc, npm_config_local_prefix=<repo>, …), which must not leak into the
+ * n8n install in the cache folder: those are dropped, and node-gyp is pointed at the running Node's own headers
+ * (native add-ons must match its ABI; a user .npmrc may name another Node's).
+ */
 function npmEnv(extra = {}) {
-	const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+	const env = {};
+	for (const [key, value] of Object.entries(process.env)) {
+		if (/^npm_/i.test(key) && !KEPT_NPM_SETTINGS.has(key.toLowerCase())) continue;
+		env[key] = value;
+	}
+	Object.assign(env, { npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' });
 	const prefix = path.dirname(path.dirname(process.execPath));
 	if (fs.existsSync(path.join(prefix, 'include', 'node', 'node.h'))) env.npm_config_nodedir = prefix;
 	// The running Node first on PATH, so npm and node-gyp build for it rather than for an older system Node.
@@ -116,14 +132,99 @@ async function ensureN8n({ log = () => {} } = {}) {
 	const dir = cacheDir();
 	const bin = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
 	const want = expectedMarker();
-	const have = readMarker(dir);
-	if (have && JSON.stringify(have) === JSON.stringify(want) && fs.existsSync(bin)) {
-		return { dir, bin, installedNow: false, ms: 0 };
+	const installed = () => {
+		const have = readMarker(dir);
+		return have !== undefined && JSON.stringify(have) === JSON.stringify(want) && fs.existsSync(bin);
+	};
+	if (installed()) return { dir, bin, installedNow: false, ms: 0 };
+	return await withInstallLock(dir, log, async () => {
+		if (installed()) return { dir, bin, installedNow: false, ms: 0 }; // another run installed it meanwhile
+		return await install(dir, bin, want, log);
+	});
+}
+
+/** One install at a time per cache folder (several test runs may start together); a dead holder's lock is taken over. */
+async function withInstallLock(dir, log, work) {
+	const lock = `${dir}.lock`;
+	fs.mkdirSync(path.dirname(dir), { recursive: true });
+	let announced = false;
+	const giveUpAt = Date.now() + 45 * 60_000;
+	for (;;) {
+		try {
+			fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+			break;
+		} catch (error) {
+			if (error.code !== 'EEXIST') throw error;
+			const holder = Number(fs.readFileSync(lock, 'utf8')) || 0;
+			if (!isAlive(holder)) {
+				fs.rmSync(lock, { force: true });
+				continue;
+			}
+			if (Date.now() > giveUpAt) throw new Error(`${lock} is held by process ${holder} for 45 minutes: remove it if no install is running`);
+			if (!announced) log(`waiting for process ${holder}, which is installing n8n into ${dir}`);
+			announced = true;
+			await new Promise((resolve) => setTimeout(resolve, 5_000));
+		}
 	}
+	try {
+		return await work();
+	} finally {
+		fs.rmSync(lock, { force: true });
+	}
+}
+
+function isAlive(pid) {
+	if (!pid) return false;
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return error.code === 'EPERM';
+	}
+}
+
+async function install(dir, bin, want, log) {
 	const started = Date.now();
+	await removeAbandonedStagingFolders(dir);
 	const staging = `${dir}.partial-${process.pid}`;
-	fs.rmSync(staging, { recursive: true, force: true });
+	await removeTree(staging);
 	fs.mkdirSync(staging, { recursive: true });
+	try {
+		await installInto(staging, dir, log);
+	} catch (error) {
+		await removeTree(staging); // ~3 GB: not worth keeping
+		throw error;
+	}
+	const previous = `${dir}.old-${process.pid}`;
+	if (fs.existsSync(dir)) fs.renameSync(dir, previous);
+	fs.renameSync(staging, dir);
+	fs.writeFileSync(path.join(dir, MARKER), `${JSON.stringify(want, null, 2)}\n`);
+	// The marker an earlier version of this test looked for, so that a checkout still running it reuses this install
+	// (same n8n version and layout) instead of deleting it.
+	fs.writeFileSync(path.join(dir, '.installed'), `${new Date().toISOString()}\n`);
+	await removeTree(previous);
+	return { dir, bin, installedNow: true, ms: Date.now() - started };
+}
+
+/** Deletes a large folder (an n8n install is ~100,000 files) with rm -rf, much faster than fs.rmSync. */
+async function removeTree(folder) {
+	if (!fs.existsSync(folder)) return;
+	const result = await run('rm', ['-rf', folder], { timeoutMs: 30 * 60_000 }).catch(() => undefined);
+	if (!result || result.code !== 0) fs.rmSync(folder, { recursive: true, force: true });
+}
+
+/** Staging and replaced folders left by an interrupted install (their process is gone). */
+async function removeAbandonedStagingFolders(dir) {
+	const parent = path.dirname(dir);
+	if (!fs.existsSync(parent)) return;
+	for (const entry of fs.readdirSync(parent)) {
+		const match = new RegExp(`^${path.basename(dir).replace(/\./g, '\\.')}\\.(?:partial|old)-(\\d+)$`).exec(entry);
+		if (!match) continue;
+		if (!isAlive(Number(match[1]))) await removeTree(path.join(parent, entry));
+	}
+}
+
+async function installInto(staging, dir, log) {
 	for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(LOCK_DIR, file), path.join(staging, file));
 	// Our own flags, not the repository's .npmrc: no install scripts at all (they would fetch prebuilt binaries,
 	// browsers and telemetry from hosts other than the registry), then the one native add-on n8n needs at run time,
@@ -133,16 +234,12 @@ async function ensureN8n({ log = () => {} } = {}) {
 	// because a few platform packages of msgpackr-extract's optional dependencies are not in it, as npm left them out.)
 	await npm(['install', '--ignore-scripts', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: staging, timeoutMs: 30 * 60_000 });
 	log(`building sqlite3 from source for Node ${process.version}`);
-	await npm(['rebuild', 'sqlite3', '--build-from-source', '--foreground-scripts=false', '--loglevel=error'], {
+	await npm(['rebuild', 'sqlite3', '--ignore-scripts=false', '--build-from-source', '--loglevel=error'], {
 		cwd: staging,
 		timeoutMs: 20 * 60_000,
 	});
 	const check = await run(process.execPath, ['-e', "require('sqlite3'); require('isolated-vm'); console.log('native ok')"], { cwd: staging, env: process.env });
 	if (check.code !== 0) throw new Error(`n8n's native add-ons do not load:\n${check.stderr}`);
-	fs.rmSync(dir, { recursive: true, force: true });
-	fs.renameSync(staging, dir);
-	fs.writeFileSync(path.join(dir, MARKER), `${JSON.stringify(want, null, 2)}\n`);
-	return { dir, bin, installedNow: true, ms: Date.now() - started };
 }
 
 /**
