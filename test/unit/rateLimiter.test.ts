@@ -17,17 +17,9 @@ function granted(reservation: Reservation): number {
 	return reservation.atMs;
 }
 
-/** Deterministic PRNG (mulberry32) so randomised tests are reproducible. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
+/** The simulator's seeded PRNG, so randomised tests are reproducible. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { seededRandom: prng } = require('../../simulator/random') as { seededRandom: (seed: number) => () => number };
 
 /** The largest number of grants inside any closed interval [t, t + windowMs] (two-pointer scan over sorted times). */
 function maxInAnyWindow(times: number[], windowMs: number): number {
