@@ -53,7 +53,11 @@ async function main() {
 
 	const workflow = require('./demo-workflow.json');
 	workflow.nodes.find((node) => node.name === 'Tickets').parameters.items = JSON.stringify(tickets);
-	workflow.nodes.find((node) => node.name === 'Release From Isolation').parameters.options = { parallelRequests: Number(args.parallel) };
+	// A bulk run under injected faults: retries also wait out the simulator's seeded pending isolations (15 s).
+	workflow.nodes.find((node) => node.name === 'Release From Isolation').parameters.options = {
+		parallelRequests: Number(args.parallel),
+		maxRetries: 10,
+	};
 
 	const engine = createEngine({
 		nodeTypes: { 'n8n-nodes-defender-for-endpoint.defenderForEndpoint': new DefenderForEndpoint() },
