@@ -11,7 +11,7 @@ const crypto = require('node:crypto');
 const { generateInventory, DUPLICATE_HOSTNAME, QUOTED_HOSTNAME } = require('./inventory');
 const { RateLimits } = require('./limits');
 const { compileFilter, ODataError } = require('./odataFilter');
-const { seededRandom, guid } = require('./random');
+const { seededRandom } = require('./random');
 
 const DEFAULT_CREDENTIALS = {
 	tenantId: '11111111-2222-3333-4444-555555555555',
@@ -39,6 +39,17 @@ async function startSimulator(options = {}) {
 		pageSize = 10_000,
 		seed = 1,
 		seedActions: withSeededActions = true,
+		/**
+		 * Documented Defender behaviour the node must survive, each off by default:
+		 * - echoPendingAction: a POST while an isolation action is under way answers 201 (or echoStatus) with that
+		 *   pending action instead of 400 "Action is already in progress" (unisolate-machine.md);
+		 * - acceptWhilePending: a release posted while an Isolate is pending is accepted, and completes before the
+		 *   Isolate, which then leaves the device isolated (MicrosoftDocs/microsoft-365-docs#5903);
+		 * - finalStatus: { [machineId]: 'Failed' | 'TimeOut' | 'Cancelled' } for actions that do not succeed;
+		 * - token: { burst429, burst5xx, slowMs, expiredSecret } at the token endpoint;
+		 * - mergedRecords: devices whose older record was merged into a newer one (mergedIntoMachineId).
+		 */
+		quirks = {},
 	} = options;
 	if (!/^(127\.\d+\.\d+\.\d+|localhost)$/.test(host)) throw new Error('The simulator only listens on loopback');
 
@@ -46,7 +57,8 @@ async function startSimulator(options = {}) {
 	const simStart = realStart;
 	const now = () => simStart + (Date.now() - realStart) * timeScale;
 
-	const devices = options.devices ?? generateInventory(deviceCount, simStart, seed);
+	const devices = options.devices ?? generateInventory(deviceCount, simStart, seed, { mergedRecords: quirks.mergedRecords });
+	const tokenBursts = { burst429: quirks.token?.burst429 ?? 0, burst5xx: quirks.token?.burst5xx ?? 0 };
 	const rateLimits = new RateLimits(limits);
 	const tokens = new Map();
 	const actions = new Map();
@@ -54,7 +66,6 @@ async function startSimulator(options = {}) {
 	let faults = {};
 	let faultRandom = seededRandom(seed);
 	const bursts = {};
-	let ids = seededRandom(seed + 1);
 
 	function setFaults(next = {}) {
 		faults = { ...next };
@@ -72,7 +83,8 @@ async function startSimulator(options = {}) {
 	}
 
 	function createAction(device, type, comment, requestor, scope, createdMs = now()) {
-		const action = { id: guid(ids), type, machine: device, comment, requestor, scope, createdMs, cancellation: null };
+		// Action IDs are GUIDs, unique across simulators as Defender's are across time: a client may remember them.
+		const action = { id: crypto.randomUUID(), type, machine: device, comment, requestor, scope, createdMs, cancellation: null };
 		actions.set(action.id, action);
 		return action;
 	}
@@ -80,11 +92,16 @@ async function startSimulator(options = {}) {
 	function statusOf(action, atMs = now()) {
 		if (action.cancellation) return { status: 'Cancelled', since: action.cancellation.atMs };
 		const pendingUntil = action.createdMs + actionTimeline.pendingSeconds * 1000;
-		const runningUntil = pendingUntil + actionTimeline.inProgressSeconds * 1000;
+		const runningUntil = action.completesAtMs ?? pendingUntil + actionTimeline.inProgressSeconds * 1000;
 		if (atMs < pendingUntil) return { status: 'Pending', since: action.createdMs };
 		if (atMs < runningUntil) return { status: 'InProgress', since: pendingUntil };
-		return { status: 'Succeeded', since: runningUntil };
+		return { status: quirks.finalStatus?.[action.machine.id] ?? 'Succeeded', since: runningUntil };
 	}
+
+	const underWay = (device) =>
+		[...actions.values()].filter(
+			(action) => action.machine === device && ['Isolate', 'Unisolate'].includes(action.type) && !FINAL.has(statusOf(action).status),
+		);
 
 	function render(action) {
 		const { status, since } = statusOf(action);
@@ -151,9 +168,20 @@ async function startSimulator(options = {}) {
 				correlation_id: crypto.randomUUID(),
 			},
 		];
+		if (tokenBursts.burst429 > 0) {
+			tokenBursts.burst429--;
+			return [...aad(429, 'temporarily_unavailable', 50196, 'The server terminated an operation because it encountered a client request loop.'), { 'Retry-After': '2' }];
+		}
+		if (tokenBursts.burst5xx > 0) {
+			tokenBursts.burst5xx--;
+			return [503, 'Service Unavailable', { 'Content-Type': 'text/plain' }];
+		}
 		if (tenant !== credentials.tenantId) return aad(400, 'invalid_request', 90002, `Tenant '${tenant}' not found.`);
 		if (form.grant_type !== 'client_credentials') return aad(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
 		if (clientId !== credentials.clientId) return aad(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory.`);
+		if (quirks.token?.expiredSecret) {
+			return aad(401, 'invalid_client', 7000222, `The provided client secret keys for app '${clientId}' are expired. Visit the Azure portal to create new keys for your app.`);
+		}
 		if (clientSecret !== credentials.clientSecret) return aad(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
 		if (!form.scope) return aad(400, 'invalid_request', 90014, "The request body must contain the following parameter: 'scope'.");
 		const accessToken = crypto.randomBytes(32).toString('base64url');
@@ -185,11 +213,19 @@ async function startSimulator(options = {}) {
 			if (isolate && body.IsolationType !== undefined && !ISOLATION_TYPES.has(body.IsolationType)) {
 				return [400, errorBody('InvalidInput', `Invalid input IsolationType ${body.IsolationType}`)];
 			}
-			const running = [...actions.values()].some(
-				(action) => action.machine === device && ['Isolate', 'Unisolate'].includes(action.type) && !FINAL.has(statusOf(action).status),
-			);
-			if (running) return [400, errorBody('ActiveRequestAlreadyExists', 'Action is already in progress')];
-			const action = createAction(device, isolate ? 'Isolate' : 'Unisolate', body.Comment, credentials.clientId, isolate ? (body.IsolationType ?? 'Full') : null);
+			const running = underWay(device);
+			const type = isolate ? 'Isolate' : 'Unisolate';
+			const scope = isolate ? (body.IsolationType ?? 'Full') : null;
+			if (running.length && quirks.acceptWhilePending && !isolate && running.every((action) => action.type === 'Isolate')) {
+				// Out of order: the release completes first, the older Isolate after it.
+				const release = createAction(device, type, body.Comment, credentials.clientId, scope);
+				const releaseDone = release.createdMs + (actionTimeline.pendingSeconds + actionTimeline.inProgressSeconds) * 1000;
+				for (const action of running) action.completesAtMs = Math.max(action.completesAtMs ?? 0, releaseDone + 5_000);
+				return [201, render(release)];
+			}
+			if (running.length && quirks.echoPendingAction) return [quirks.echoStatus ?? 201, render(running[0])];
+			if (running.length) return [400, errorBody('ActiveRequestAlreadyExists', 'Action is already in progress')];
+			const action = createAction(device, type, body.Comment, credentials.clientId, scope);
 			return [201, render(action)];
 		}
 		if (method === 'GET' && path === '/api/machineactions') {
@@ -247,7 +283,8 @@ async function startSimulator(options = {}) {
 		const send = (status, body, headers = {}) => {
 			entry.status = status;
 			entry.realMs = Date.now() - started;
-			res.writeHead(status, { ...ODATA_HEADERS, ...headers });
+			// Defender's clock, in simulated time: the node reads it to place actions before or after its requests.
+			res.writeHead(status, { ...ODATA_HEADERS, Date: new Date(now()).toUTCString(), ...headers });
 			res.end(typeof body === 'string' ? body : JSON.stringify(body));
 		};
 
@@ -256,8 +293,9 @@ async function startSimulator(options = {}) {
 			const form = Object.fromEntries(new URLSearchParams(rawBody));
 			entry.body = { ...form, ...(form.client_secret !== undefined ? { client_secret: '[redacted]' } : {}) };
 			const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-			const [status, body] = tokenEndpoint(tokenRoute[1], form, basic);
-			return send(status, body, { 'Content-Type': 'application/json; charset=utf-8' });
+			if (quirks.token?.slowMs) await new Promise((resolve) => setTimeout(resolve, quirks.token.slowMs));
+			const [status, body, headers] = tokenEndpoint(tokenRoute[1], form, basic);
+			return send(status, body, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
 		}
 
 		let body;
@@ -379,7 +417,6 @@ async function startSimulator(options = {}) {
 			requests.length = 0;
 			rateLimits.reset();
 			actions.clear();
-			ids = seededRandom(seed + 1);
 			if (withSeededActions) seedActions();
 		},
 		async close() {

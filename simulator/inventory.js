@@ -8,12 +8,14 @@ const TAGS = [[], ['vip'], ['finance'], ['server', 'prod'], []];
 /** Names with a special role in tests: two devices share one hostname, one name contains a quote. */
 const DUPLICATE_HOSTNAME = 'dup-host.contoso.local';
 const QUOTED_HOSTNAME = "o'brien-laptop.contoso.local";
+const MERGED_HOSTNAME = 'merged-host.contoso.local';
+const ORPHAN_MERGED_HOSTNAME = 'orphan-merged.contoso.local';
 
 /**
  * A deterministic device inventory of `count` ordinary devices plus the special ones.
  * Devices ws-0001…: every third is isolated (a succeeded Isolate in its history), every tenth has a pending Isolate.
  */
-function generateInventory(count, nowMs, seed = 1) {
+function generateInventory(count, nowMs, seed = 1, { mergedRecords = false } = {}) {
 	const random = seededRandom(seed);
 	const machine = (n, computerDnsName) => {
 		const lastSeen = new Date(nowMs - Math.floor(random() * 3 * 86_400_000)).toISOString();
@@ -44,7 +46,14 @@ function generateInventory(count, nowMs, seed = 1) {
 	for (let n = 1; n <= count; n++) devices.push(machine(n, `ws-${String(n).padStart(4, '0')}.contoso.local`));
 	devices.push(machine(count + 1, DUPLICATE_HOSTNAME), machine(count + 2, DUPLICATE_HOSTNAME.toUpperCase()));
 	devices.push(machine(count + 3, QUOTED_HOSTNAME));
+	if (mergedRecords) {
+		// A re-onboarded device: its old record was merged into the new one, both still listed under the same name.
+		const current = machine(count + 4, MERGED_HOSTNAME);
+		devices.push({ ...machine(count + 5, MERGED_HOSTNAME), mergedIntoMachineId: current.id }, current);
+		// An old record whose merge target is listed under another name.
+		devices.push({ ...machine(count + 6, ORPHAN_MERGED_HOSTNAME), mergedIntoMachineId: devices[0].id });
+	}
 	return devices;
 }
 
-module.exports = { generateInventory, DUPLICATE_HOSTNAME, QUOTED_HOSTNAME };
+module.exports = { generateInventory, DUPLICATE_HOSTNAME, QUOTED_HOSTNAME, MERGED_HOSTNAME, ORPHAN_MERGED_HOSTNAME };

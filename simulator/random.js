@@ -18,10 +18,5 @@ function hex(random, length) {
 	return out;
 }
 
-/** A version-4-shaped GUID from a PRNG. */
-function guid(random) {
-	const h = hex(random, 32);
-	return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
-module.exports = { seededRandom, hex, guid };
+module.exports = { seededRandom, hex };

@@ -1,6 +1,6 @@
 import nock from 'nock';
 
-import { SECRET, TENANT, machineAction, machineId } from '../helpers/defenderMocks';
+import { SECRET, TENANT, machineAction, machineId, mockTenantActions } from '../helpers/defenderMocks';
 import { CREDENTIAL_ID, jsonOf, newEngine, defenderWorkflow, runError } from '../helpers/workflow';
 
 const ID = machineId(1);
@@ -24,6 +24,7 @@ describe.each([
 		const token = nock(login)
 			.post(`/${TENANT}/oauth2/v2.0/token`, { grant_type: 'client_credentials', client_id: clientId, client_secret: SECRET, scope })
 			.reply(200, { access_token: `token-${cloud}`, token_type: 'Bearer', expires_in: 3599 });
+		mockTenantActions([], api);
 		const post = nock(api).post(`/api/machines/${ID}/unisolate`).matchHeader('authorization', `Bearer token-${cloud}`).reply(201, machineAction());
 		const run = await engine.run(release());
 		expect(runError(run)).toBeUndefined();
@@ -44,6 +45,7 @@ describe('custom cloud', () => {
 			customScope: 'api://defender/.default',
 		});
 		nock('http://localhost:9').post('/tenant/token', (body) => body.scope === 'api://defender/.default').reply(200, { access_token: 'c', expires_in: 3599 });
+		mockTenantActions([], 'http://127.0.0.1:9');
 		const post = nock('http://127.0.0.1:9').post(`/api/machines/${ID}/unisolate`).reply(201, machineAction());
 		const run = await engine.run(release());
 		expect(runError(run)).toBeUndefined();
@@ -69,17 +71,18 @@ describe('custom cloud', () => {
 });
 
 describe('client-side rate limit', () => {
-	test('the 101st call in a minute is not sent: its item fails with "rate limit budget exhausted, retry after"', async () => {
+	test('the 101st call in a minute (the snapshot and 100 releases) is not sent: its item fails with "rate limit budget exhausted, retry after"', async () => {
 		const engine = newEngine();
 		engine.credentialsHelper.save(CREDENTIAL_ID, 'defenderForEndpointOAuth2Api', {
 			cloud: 'commercial', tenantId: TENANT, clientId: 'limiter-1', clientSecret: SECRET,
 		});
 		nock('https://login.microsoftonline.com').post(`/${TENANT}/oauth2/v2.0/token`).reply(200, { access_token: 't', expires_in: 3599 });
-		const ids = Array.from({ length: 101 }, (_, n) => machineId(1000 + n));
+		const ids = Array.from({ length: 100 }, (_, n) => machineId(1000 + n));
 		const posted: string[] = [];
+		mockTenantActions();
 		nock('https://api.security.microsoft.com')
 			.post(/\/api\/machines\/[0-9a-f]{40}\/unisolate/)
-			.times(101)
+			.times(100)
 			.reply(201, (uri) => {
 				const id = uri.split('/')[3];
 				posted.push(id);
@@ -92,9 +95,9 @@ describe('client-side rate limit', () => {
 			}),
 		);
 		const items = jsonOf(run, 'Defender');
-		expect(items).toHaveLength(101);
-		expect(items.filter((item) => item.outcome === 'created')).toHaveLength(100);
-		expect(posted).toHaveLength(100);
+		expect(items).toHaveLength(100);
+		expect(items.filter((item) => item.outcome === 'created')).toHaveLength(99);
+		expect(posted).toHaveLength(99);
 		const refusedIndex = items.findIndex((item) => item.error);
 		expect(items[refusedIndex].error).toMatch(/^Rate limit budget exhausted: .* retry after \d{4}-\d\d-\d\dT/);
 		expect(items[refusedIndex].details).toMatch(/^Nothing was sent/);
@@ -109,6 +112,7 @@ describe('cancellation', () => {
 			cloud: 'commercial', tenantId: TENANT, clientId: 'cancel-1', clientSecret: SECRET,
 		});
 		nock('https://login.microsoftonline.com').post(`/${TENANT}/oauth2/v2.0/token`).reply(200, { access_token: 't', expires_in: 3599 });
+		mockTenantActions();
 		const throttled = nock('https://api.security.microsoft.com')
 			.post(`/api/machines/${ID}/unisolate`)
 			.reply(429, { error: { code: 'TooManyRequests', message: 'slow down' } }, { 'Retry-After': '120' });

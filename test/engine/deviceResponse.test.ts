@@ -1,6 +1,6 @@
 import nock from 'nock';
 
-import { API, apiErrorBody, machine, machineAction, machineId, mockTokens, saveCredential } from '../helpers/defenderMocks';
+import { API, apiErrorBody, machine, machineAction, machineId, mockTenantActions, unusedMocks, mockTokens, saveCredential } from '../helpers/defenderMocks';
 import { defenderWorkflow, jsonOf, newEngine, outputOf, runError } from '../helpers/workflow';
 
 const ID = machineId(1);
@@ -11,6 +11,7 @@ function setup() {
 	const engine = newEngine();
 	const credential = saveCredential(engine);
 	mockTokens(credential.clientId, ['t']);
+	mockTenantActions();
 	return engine;
 }
 
@@ -34,7 +35,7 @@ describe('Device → Isolate', () => {
 		nock(API).get('/api/machineactions').query(true).reply(200, { value: [machineAction({ id: 'iso-1', type: 'Isolate', status: 'Pending' })] });
 		const run = await engine.run(defenderWorkflow([{}], { parameters: { operation: 'isolate', device: byId(ID), comment: 'c', isolationType: 'Full' } }));
 		expect(jsonOf(run, 'Defender')[0]).toMatchObject({ id: 'iso-1', outcome: 'alreadyInProgress' });
-		expect(nock.pendingMocks()).toEqual([]);
+		expect(unusedMocks()).toEqual([]);
 	});
 });
 
@@ -66,12 +67,19 @@ describe('Wait for completion', () => {
 		expect(Date.now() - started).toBeLessThan(4000);
 	});
 
-	test('a failed action is final: returned at once with its status', async () => {
+	test.each(['Failed', 'TimeOut', 'Cancelled'])('a release that ends %s is an error for the item, with the action in the details', async (status) => {
 		const engine = setup();
-		nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, machineAction({ id: ACTION_ID, status: 'Failed' }));
-		const run = await engine.run(defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c', waitForCompletion: true } }));
-		expect(jsonOf(run, 'Defender')[0]).toMatchObject({ status: 'Failed', completion: 'completed' });
-	});
+		nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, machineAction({ id: ACTION_ID, status: 'Pending' }));
+		nock(API).get(`/api/machineactions/${ACTION_ID}`).reply(200, machineAction({ id: ACTION_ID, status }));
+		const run = await engine.run(
+			defenderWorkflow([{ ticket: 'INC-1' }], { parameters: { device: byId(ID), comment: 'c', waitForCompletion: true }, onError: 'continueErrorOutput' }),
+		);
+		expect(jsonOf(run, 'Defender', 0)).toEqual([]);
+		const [failure] = jsonOf(run, 'Defender', 1);
+		expect(failure.error).toBe(`The Unisolate action for device ${ID} ended ${status}: Defender did not carry it out`);
+		expect(failure.details).toContain(ACTION_ID);
+		expect(failure.details).toContain(`"status":"${status}"`);
+	}, 30_000);
 });
 
 describe('Device → Get and Get Many', () => {
@@ -134,7 +142,7 @@ describe('Device → Get and Get Many', () => {
 		nock(API).get('/api/machines').query({ $top: '2' }).reply(200, { value: [machine(machineId(1), 'a'), machine(machineId(2), 'b')] });
 		const run = await engine.run(defenderWorkflow([{}], { parameters: { operation: 'getMany', returnAll: false, limit: 2 } }));
 		expect(jsonOf(run, 'Defender')).toHaveLength(2);
-		expect(nock.pendingMocks()).toEqual([]);
+		expect(unusedMocks()).toEqual([]);
 	});
 
 	test('Get Many with no results returns no items for that input', async () => {

@@ -1,6 +1,6 @@
 import nock from 'nock';
 
-import { API, machine, machineAction, machineId, mockTokens, saveCredential } from '../helpers/defenderMocks';
+import { API, machine, machineAction, machineId, mockTenantActions, unusedMocks, mockTokens, saveCredential } from '../helpers/defenderMocks';
 import { defenderWorkflow, jsonOf, newEngine } from '../helpers/workflow';
 
 const ID = machineId(7);
@@ -8,6 +8,7 @@ const ID = machineId(7);
 function setup() {
 	const engine = newEngine();
 	mockTokens(saveCredential(engine).clientId, ['t']);
+	mockTenantActions();
 	return engine;
 }
 
@@ -31,7 +32,7 @@ describe('hostile hostnames stay one OData literal and never reach another devic
 		);
 		expect(lookup.isDone()).toBe(true);
 		expect(jsonOf(run, 'Defender')[0].error).toMatch(/^Device \(By Hostname\): no Defender device is named/);
-		expect(nock.pendingMocks()).toEqual([]);
+		expect(unusedMocks()).toEqual([]);
 	});
 });
 
@@ -62,7 +63,7 @@ describe('comments are sent exactly as typed (trimmed), whatever they contain', 
 		['very long', 'A'.repeat(20_000)],
 	])('%s', async (_label, comment) => {
 		const engine = setup();
-		const post = nock(API).post(`/api/machines/${ID}/unisolate`, (body) => JSON.stringify(body) === JSON.stringify({ Comment: comment })).reply(201, machineAction());
+		const post = nock(API).post(`/api/machines/${ID}/unisolate`, (body) => JSON.stringify(body) === JSON.stringify({ Comment: comment })).reply(201, machineAction({ machineId: ID }));
 		const run = await engine.run(
 			defenderWorkflow([{ comment: `  ${comment}  ` }], { parameters: { device: { __rl: true, mode: 'id', value: ID }, comment: '={{ $json.comment }}' } }),
 		);

@@ -9,6 +9,8 @@ import {
 	machineAction,
 	machineId,
 	mockTokens,
+	mockTenantActions,
+	unusedMocks,
 	saveCredential,
 } from '../helpers/defenderMocks';
 import { CREDENTIAL_ID, jsonOf, newEngine, outputOf, defenderWorkflow, runError } from '../helpers/workflow';
@@ -17,9 +19,10 @@ const ID = machineId(1);
 const byId = (id: string) => ({ __rl: true, mode: 'id', value: id });
 const byHostname = (hostname: string) => ({ __rl: true, mode: 'hostname', value: hostname });
 
-function setup() {
+function setup(running: object[] = []) {
 	const engine = newEngine();
 	const credential = saveCredential(engine);
+	mockTenantActions(running);
 	return { engine, credential };
 }
 
@@ -249,7 +252,7 @@ describe('Release From Isolation', () => {
 				/^Defender kept answering HTTP 429 Too Many Requests after 2 retries while trying to unisolate device .*; retry after \d{4}-/,
 			);
 			expect(throttled.isDone()).toBe(true);
-			expect(nock.pendingMocks()).toEqual([]);
+			expect(unusedMocks()).toEqual([]);
 		});
 
 		test('a Retry-After beyond Max Wait fails at once instead of waiting', async () => {
@@ -291,7 +294,7 @@ describe('Release From Isolation', () => {
 			expect(runError(run)).toBeUndefined();
 			expect(jsonOf(run, 'Defender')).toEqual([expect.objectContaining({ id: 'existing', outcome: 'alreadyInProgress' })]);
 			expect(post.isDone() && lookup.isDone()).toBe(true);
-			expect(nock.pendingMocks()).toEqual([]);
+			expect(unusedMocks()).toEqual([]);
 		});
 
 		test('recognises the message alone ("Action is already in progress")', async () => {
@@ -311,11 +314,15 @@ describe('Release From Isolation', () => {
 				.get('/api/machineactions')
 				.query(true)
 				.reply(200, { value: [machineAction({ id: 'isolating', type: 'Isolate', status: 'InProgress' })] });
+			// The blocking action is read until it is final, not waited out by posting the release again.
+			const read = nock(API)
+				.get('/api/machineactions/isolating')
+				.reply(200, machineAction({ id: 'isolating', type: 'Isolate', status: 'Succeeded' }));
 			const ok = nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, machineAction({ id: 'mine' }));
 			const run = await engine.run(defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
 			expect(jsonOf(run, 'Defender')[0]).toMatchObject({ id: 'mine', outcome: 'created' });
-			expect(ok.isDone()).toBe(true);
-		});
+			expect(read.isDone() && ok.isDone()).toBe(true);
+		}, 30_000);
 
 		test('a blocking action that never clears fails with what blocks it', async () => {
 			const { engine, credential } = setup();
@@ -329,7 +336,7 @@ describe('Release From Isolation', () => {
 			const run = await engine.run(
 				defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c', options: { maxRetries: 1 } }, onError: 'continueRegularOutput' }),
 			);
-			expect(jsonOf(run, 'Defender')[0].error).toMatch(/Another action is in progress on device .*: RunAntiVirusScan Pending \(scan-1\) after 1 retries/);
+			expect(jsonOf(run, 'Defender')[0].error).toMatch(/Another action is in progress on device .*: RunAntiVirusScan scan-1 \(Pending, requested by .*\) after 1 retries/);
 		});
 
 		test('without Machine.Read.All (lookup 403) it falls back to retrying the POST', async () => {
@@ -337,9 +344,9 @@ describe('Release From Isolation', () => {
 			mockTokens(credential.clientId, ['t']);
 			nock(API).post(`/api/machines/${ID}/unisolate`).reply(400, apiErrorBody('ActiveRequestAlreadyExists', 'Action is already in progress'));
 			nock(API).get('/api/machineactions').query(true).reply(403, apiErrorBody('Forbidden', 'Forbidden'));
-			const ok = nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, machineAction({ id: 'mine' }));
+			const ok = nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, machineAction({ id: 'mine-after-403' }));
 			const run = await engine.run(defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' } }));
-			expect(jsonOf(run, 'Defender')[0]).toMatchObject({ id: 'mine', outcome: 'created' });
+			expect(jsonOf(run, 'Defender')[0]).toMatchObject({ id: 'mine-after-403', outcome: 'created' });
 			expect(ok.isDone()).toBe(true);
 		});
 	});
@@ -400,7 +407,9 @@ describe('Release From Isolation', () => {
 				defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' }, onError: 'continueRegularOutput' }),
 			);
 			const [item] = jsonOf(run, 'Defender');
-			expect(item.error).toBe('Could not get an access token for Defender for Endpoint: AADSTS7000215: Invalid client secret provided.');
+			expect(item.error).toBe(
+				'Could not get an access token for Defender for Endpoint: AADSTS7000215: Invalid client secret provided. (AADSTS7000215: the client secret is wrong: use the secret value, not its secret ID)',
+			);
 			expect(everythingPrinted(run)).not.toContain(SECRET);
 		});
 	});

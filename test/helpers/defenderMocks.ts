@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import nock from 'nock';
 
 import { CREDENTIAL_ID, type Engine } from './workflow';
@@ -44,16 +46,17 @@ export function mockTokens(
 	return { scope: scopeMock, bodies };
 }
 
+/** A MachineAction as Defender returns it: a fresh GUID (Defender never reuses one) for device machineId(1). */
 export function machineAction(overrides: Record<string, unknown> = {}) {
 	return {
 		'@odata.context': `${API}/api/$metadata#MachineActions/$entity`,
-		id: 'f123cb8d-1cee-4da9-8cd1-74b4d14f5dc2',
+		id: randomUUID(),
 		type: 'Unisolate',
 		title: null,
 		requestor: 'n8n app',
 		requestorComment: 'Released after INC-1',
 		status: 'Pending',
-		machineId: '1e5bc9d7e413ddd7902c2932e418702b84d0cc07',
+		machineId: machineId(1),
 		computerDnsName: 'ws-0001.contoso.com',
 		creationDateTimeUtc: new Date().toISOString(),
 		lastUpdateDateTimeUtc: new Date().toISOString(),
@@ -82,4 +85,32 @@ export function apiErrorBody(code: string, message: string, target = '43f4cb08-8
 /** 40-hex IDs for tests. */
 export function machineId(n: number): string {
 	return n.toString(16).padStart(40, 'a').slice(-40);
+}
+
+/** The tenant-wide snapshot of isolation actions under way that every isolate or release run reads first. */
+export const RUNNING_ACTIONS_FILTER =
+	"(type eq 'Isolate' or type eq 'Unisolate') and (status eq 'Pending' or status eq 'InProgress')";
+
+const snapshotMocks: string[] = [];
+
+/** Answers the snapshot with the given running actions, for as many runs as the test makes. */
+export function mockTenantActions(actions: object[] = [], api = API) {
+	snapshotMocks.push(`GET ${new URL(api).origin}:${new URL(api).port || 443}/api/machineactions`);
+	return nock(api)
+		.persist()
+		.get('/api/machineactions')
+		.query((query) => query.$filter === RUNNING_ACTIONS_FILTER)
+		.reply(200, { value: actions });
+}
+
+/** Interceptors a test set up but no request used, apart from the snapshot (a run that stops early never reads it). */
+export function unusedMocks(): string[] {
+	const snapshots = [...snapshotMocks];
+	snapshotMocks.length = 0;
+	return nock.pendingMocks().filter((mock) => {
+		const index = snapshots.indexOf(mock);
+		if (index === -1) return true;
+		snapshots.splice(index, 1);
+		return false;
+	});
 }

@@ -20,8 +20,8 @@ describe('parseRetryAfter', () => {
 		it.each([
 			['0', 0],
 			['1', 1_000],
-			['120', 120_000],
-			['3600', 3_600_000],
+			['59', 59_000],
+			['60', 60_000],
 		])('reads the integer %p as %p ms', (header, expected) => {
 			expect(parseRetryAfter(header, NOW)).toBe(expected);
 		});
@@ -51,15 +51,15 @@ describe('parseRetryAfter', () => {
 	});
 
 	describe('HTTP-date', () => {
-		const date = 'Mon, 10 Mar 2025 12:01:30 GMT'; // NOW + 90 s
+		const date = 'Mon, 10 Mar 2025 12:00:45 GMT'; // NOW + 45 s
 
 		it('returns the time left until a date in the future', () => {
-			expect(parseRetryAfter(date, NOW)).toBe(90_000);
+			expect(parseRetryAfter(date, NOW)).toBe(45_000);
 		});
 
 		it('measures the time left from the given now, not the wall clock', () => {
-			expect(parseRetryAfter(date, NOW + 60_000)).toBe(30_000);
-			expect(parseRetryAfter(date, NOW - 10_000)).toBe(100_000);
+			expect(parseRetryAfter(date, NOW + 30_000)).toBe(15_000);
+			expect(parseRetryAfter(date, NOW - 10_000)).toBe(55_000);
 		});
 
 		it('returns 0 (retry now) for a date that has already passed, never a negative delay', () => {
@@ -72,14 +72,14 @@ describe('parseRetryAfter', () => {
 		});
 
 		it('ignores surrounding whitespace around a date', () => {
-			expect(parseRetryAfter(`   ${date}  `, NOW)).toBe(90_000);
+			expect(parseRetryAfter(`   ${date}  `, NOW)).toBe(45_000);
 		});
 	});
 
 	describe('array header', () => {
 		it('uses the first value', () => {
 			expect(parseRetryAfter(['7', '99'], NOW)).toBe(7_000);
-			expect(parseRetryAfter(['Mon, 10 Mar 2025 12:01:30 GMT', '1'], NOW)).toBe(90_000);
+			expect(parseRetryAfter(['Mon, 10 Mar 2025 12:00:45 GMT', '1'], NOW)).toBe(45_000);
 		});
 
 		it('returns undefined for an empty array', () => {
@@ -89,6 +89,23 @@ describe('parseRetryAfter', () => {
 		it('returns undefined when the first value is blank', () => {
 			expect(parseRetryAfter(['  ', '5'], NOW)).toBeUndefined();
 		});
+	});
+
+	describe('one bad header cannot hold the process', () => {
+		it.each([
+			['120', 60_000],
+			['3600', 60_000],
+			['Mon, 10 Mar 2025 12:30:00 GMT', 60_000],
+		])('caps the real wait %p at the minute window (%p ms)', (header, expected) => {
+			expect(parseRetryAfter(header, NOW)).toBe(expected);
+		});
+
+		it.each(['3601', '86400', '99999999999999', '1e400', 'Tue, 11 Mar 2025 12:00:00 GMT', 'Fri, 31 Dec 9999 23:59:59 GMT'])(
+			'ignores %p, which cannot be a real wait (beyond the hour window): backoff instead',
+			(header) => {
+				expect(parseRetryAfter(header, NOW)).toBeUndefined();
+			},
+		);
 	});
 
 	describe('absent or unreadable', () => {

@@ -36,19 +36,31 @@ const HTTP_DATE = [
 	/^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/,
 ];
 
+/** Defender's throttling windows are a minute and an hour: no real Retry-After is longer than the hour. */
+const LONGEST_REAL_RETRY_AFTER_MS = 3_600_000;
+/** One answer may hold back calls for at most the minute window; if Defender still throttles, it says so again. */
+export const RETRY_AFTER_CAP_MS = 60_000;
+
 /**
- * Parses Retry-After (delta-seconds or an HTTP date) into milliseconds from now.
- * Returns undefined when the header is absent or unreadable, so the caller falls back to backoff.
+ * Parses Retry-After (delta-seconds or an HTTP date) into milliseconds from now, at most RETRY_AFTER_CAP_MS.
+ * Returns undefined when the header is absent, unreadable or cannot be a real wait (beyond the hour window), so the
+ * caller falls back to backoff: one bad header must never hold the process's shared limiter for a day.
  */
 export function parseRetryAfter(header: string | string[] | undefined, nowMs: number): number | undefined {
 	const value = (Array.isArray(header) ? header[0] : header)?.trim();
 	if (!value) return undefined;
-	if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value) * 1000);
-	// Only real HTTP dates: Date.parse alone reads "-5" as a year, which would mean "retry now".
-	if (!HTTP_DATE.some((format) => format.test(value))) return undefined;
-	const date = Date.parse(value);
-	if (Number.isNaN(date)) return undefined;
-	return Math.max(0, date - nowMs);
+	let waitMs: number;
+	if (/^\d+(\.\d+)?$/.test(value)) {
+		waitMs = Math.ceil(Number(value) * 1000);
+	} else {
+		// Only real HTTP dates: Date.parse alone reads "-5" as a year, which would mean "retry now".
+		if (!HTTP_DATE.some((format) => format.test(value))) return undefined;
+		const date = Date.parse(value);
+		if (Number.isNaN(date)) return undefined;
+		waitMs = Math.max(0, date - nowMs);
+	}
+	if (!Number.isFinite(waitMs) || waitMs > LONGEST_REAL_RETRY_AFTER_MS) return undefined;
+	return Math.min(waitMs, RETRY_AFTER_CAP_MS);
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { RunOptions } from '../descriptions/options';
+import type { ActiveActions } from '../helpers/activeActions';
+import type { SubmittedRecord } from '../helpers/machineActions';
 import type { DefenderClient } from '../transport';
 
 /** What the items of one execution share. */
@@ -9,6 +11,10 @@ export interface RunState {
 	options: RunOptions;
 	/** Device actions of this run, by action type and machine ID: a device named twice is acted on once. */
 	deviceActions: Map<string, Promise<IDataObject>>;
+	/** The tenant's isolation actions under way, as this run knows them. */
+	activeActions: ActiveActions;
+	/** Every device action this execution sent, so none goes unreported when the execution stops or is cancelled. */
+	submitted: SubmittedRecord[];
 }
 
 /** One item's work: a result object, or several (the Get Many operations). */

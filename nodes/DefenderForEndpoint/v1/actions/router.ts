@@ -2,6 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { readRunOptions } from '../descriptions/options';
+import { ActiveActions } from '../helpers/activeActions';
+import type { SubmittedRecord } from '../helpers/machineActions';
 import { DefenderClient } from '../transport';
 import * as device from './device/Device.resource';
 import * as machineAction from './machineAction/MachineAction.resource';
@@ -33,12 +35,19 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 
 	const options = readRunOptions(this);
 	const results: INodeExecutionData[][] = Array.from({ length: items.length }, () => []);
-	let firstFailure: unknown;
+	let firstFailure: NodeApiError | NodeOperationError | undefined;
 
 	let run: RunState | undefined;
 	let setupFailure: unknown;
 	try {
-		run = { client: await DefenderClient.create(this, options.timeoutMs), options, deviceActions: new Map() };
+		const client = await DefenderClient.create(this, options.timeoutMs);
+		run = {
+			client,
+			options,
+			deviceActions: new Map(),
+			activeActions: new ActiveActions(client, options.retryPolicy),
+			submitted: [],
+		};
 	} catch (error) {
 		setupFailure = error;
 	}
@@ -49,27 +58,45 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const result = await handler.execute.call(this, itemIndex, run);
 			results[itemIndex] = (Array.isArray(result) ? result : [result]).map((json) => ({ json, pairedItem: { item: itemIndex } }));
 		} catch (error) {
-			if (!this.continueOnFail()) {
-				firstFailure ??= withItemIndex(this, error, itemIndex);
+			const failure = shown(this, run, error, itemIndex);
+			if (!this.continueOnFail() || cancelled()) {
+				firstFailure ??= failure;
 				return;
 			}
-			const failure = withItemIndex(this, error, itemIndex);
 			results[itemIndex] = [{ json: errorJson(failure), pairedItem: { item: itemIndex } }];
 		}
 	};
+	const cancelled = () => this.getExecutionCancelSignal()?.aborted === true;
 
 	// The first item runs alone: it fetches the OAuth2 token, which n8n would otherwise fetch once per parallel request.
 	let next = 0;
 	const worker = async () => {
-		while (next < items.length && firstFailure === undefined) {
+		while (next < items.length && firstFailure === undefined && !cancelled()) {
 			await processItem(next++);
 		}
 	};
 	if (items.length > 0) await processItem(next++);
 	await Promise.all(Array.from({ length: Math.min(options.parallelRequests, items.length) }, worker));
 
-	if (firstFailure !== undefined) throw firstFailure;
+	if (cancelled()) throw withSubmitted(new NodeOperationError(this.getNode(), 'The execution was cancelled'), run?.submitted);
+	if (firstFailure !== undefined) throw withSubmitted(firstFailure, run?.submitted);
 	return [results.flat()];
+}
+
+/**
+ * When the node stops, every action this execution already sent is named in the error: a release that happened must
+ * never be hidden behind another item's failure.
+ */
+function withSubmitted<E extends NodeApiError | NodeOperationError>(error: E, submitted: SubmittedRecord[] = []): E {
+	if (submitted.length === 0) return error;
+	const lines = submitted.map(({ itemIndex, machineId, type, actionId, outcome }) =>
+		outcome === 'unknown'
+			? `item ${itemIndex}: ${type} device ${machineId}: outcome unknown (the request may have landed)`
+			: `item ${itemIndex}: ${type} device ${machineId}: action ${actionId}${outcome === 'alreadyInProgress' ? ' (already in progress)' : ''}`,
+	);
+	const summary = `Actions this execution already sent to Defender (${submitted.length}): ${lines.join('; ')}.`;
+	error.description = error.description ? `${error.description}\n${summary}` : summary;
+	return error;
 }
 
 /** n8n's shape for an error item: only `error` and `details`, so "On Error: Continue (using error output)" routes it. */
@@ -77,7 +104,15 @@ function errorJson(error: NodeApiError | NodeOperationError): IDataObject {
 	return { error: error.message, ...(error.description ? { details: error.description } : {}) };
 }
 
-function withItemIndex(context: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
-	return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+/** The error as the user sees it: an n8n error for the item, with every credential value redacted. */
+function shown(context: IExecuteFunctions, run: RunState | undefined, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	const failure =
+		error instanceof NodeOperationError || error instanceof NodeApiError
+			? error
+			: new NodeOperationError(context.getNode(), error instanceof Error ? error : new Error(String(error)), { itemIndex });
+	if (run) {
+		failure.message = run.client.redact(failure.message);
+		if (failure.description) failure.description = run.client.redact(failure.description);
+	}
+	return failure;
 }

@@ -1,12 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
 
-import { FINAL_ACTION_STATUSES } from '../../lib/isolationState';
-import { pollDelayMs } from '../../lib/polling';
 import type { RunState } from '../actions/node.type';
 import { RetryBudget } from '../transport';
 import { operationError } from '../transport/errors';
 import { resolveDevice } from './devices';
-import { submitMachineAction, type MachineAction, type MachineActionType } from './machineActions';
+import { followAction, submitMachineAction, type MachineActionType } from './machineActions';
 
 /** A required Comment parameter, trimmed: an empty one fails the item before anything is sent. */
 export function requiredComment(context: IExecuteFunctions, itemIndex: number): string {
@@ -45,43 +43,22 @@ export async function actOnDevice(
 	if (earlier) return { ...(await earlier), outcome: 'duplicateInRun' };
 
 	const work = (async () => {
-		const submitted = await submitMachineAction(run.client, device, { ...request, body: { ...request.body, Comment: comment } }, itemIndex, budget);
+		const body = { ...request.body, Comment: comment };
+		const submitted = await submitMachineAction(run, device, { ...request, body }, itemIndex, budget);
 		if (!wait) return actionOutput(submitted.action, { outcome: submitted.outcome });
-		const { action, completed } = await waitForCompletion(run, submitted.action, itemIndex, maxWaitMs);
-		return actionOutput(action, { outcome: submitted.outcome, completion: completed ? 'completed' : 'timedOut' });
+		const { action, final } = await followAction(run.client, submitted.action, itemIndex, maxWaitMs, run.options.retryPolicy);
+		if (final && action.status !== 'Succeeded') {
+			throw operationError(
+				context.getNode(),
+				itemIndex,
+				`The ${action.type} action for device ${device.named} ended ${action.status}: Defender did not carry it out`,
+				`Action: ${JSON.stringify(actionOutput(action))}`,
+			);
+		}
+		return actionOutput(action, { outcome: submitted.outcome, completion: final ? 'completed' : 'timedOut' });
 	})();
 	run.deviceActions.set(key, work);
 	return await work;
-}
-
-/**
- * Polls the action until it is final (Succeeded, Failed, TimeOut, Cancelled) or maxWaitMs has passed; then returns
- * the last status Defender reported, never a guess. Each poll goes through the rate limiter like any call.
- */
-async function waitForCompletion(
-	run: RunState,
-	submitted: MachineAction,
-	itemIndex: number,
-	maxWaitMs: number,
-): Promise<{ action: MachineAction; completed: boolean }> {
-	let action = submitted;
-	let waitedMs = 0;
-	for (let poll = 1; !FINAL_ACTION_STATUSES.has(action.status); poll++) {
-		if (waitedMs >= maxWaitMs) return { action, completed: false };
-		const delay = Math.min(pollDelayMs(poll), maxWaitMs - waitedMs);
-		await run.client.sleep(delay);
-		waitedMs += delay;
-		action = await run.client.call<MachineAction>(
-			{ method: 'GET', path: `/api/machineactions/${encodeURIComponent(action.id)}` },
-			{
-				itemIndex,
-				budget: new RetryBudget(run.options.retryPolicy),
-				permission: 'Machine.Read.All',
-				what: `check the status of machine action ${action.id}`,
-			},
-		);
-	}
-	return { action, completed: true };
 }
 
 /** A MachineAction as Defender returned it, without OData metadata, plus what the node adds. */

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeParameterResourceLocator } from 'n8n-workflow';
 
-import { parseMachineId } from '../../lib/machineId';
+import { parseMachineId, printable } from '../../lib/machineId';
 import { hostnameFilter, parseHostname, sameHostname } from '../../lib/odata';
 import { parseIpAddress } from '../../lib/validation';
 import type { CallContext, DefenderClient, RetryBudget } from '../transport';
@@ -12,6 +12,8 @@ export interface Machine extends IDataObject {
 	lastSeen?: string;
 	healthStatus?: string;
 	lastIpAddress?: string;
+	/** Set on a record Defender merged into another device record: never a target. */
+	mergedIntoMachineId?: string | null;
 }
 
 /** A device the user named: the ID every later call uses, what was typed (for messages), and the entity when a lookup fetched it. */
@@ -35,7 +37,8 @@ export async function resolveDevice(
 	itemIndex: number,
 	budget: RetryBudget,
 ): Promise<DeviceTarget> {
-	const field = `Device (${MODE_LABELS[locator.mode] ?? locator.mode})`;
+	checkLocatorShape(client, locator, itemIndex);
+	const field = `Device (${MODE_LABELS[locator.mode]})`;
 	const parse = <T>(parser: (value: unknown) => T): T => {
 		try {
 			return parser(locator.value);
@@ -71,14 +74,60 @@ export async function resolveDevice(
 	return { id, named: id };
 }
 
+/**
+ * A locator must be {mode, value} with a known mode and a text value. Expressions can hand the node anything: an
+ * object, a number, a whole locator as a string; each is refused by name before anything is sent.
+ */
+function checkLocatorShape(client: DefenderClient, locator: unknown, itemIndex: number): asserts locator is INodeParameterResourceLocator {
+	const refuse = (problem: string) =>
+		operationError(client.node, itemIndex, `Device: ${problem}`, 'Nothing was sent for this item. Choose a mode (From List, By ID, By Hostname, By IP Address) and give the device as text.');
+	if (typeof locator !== 'object' || locator === null || Array.isArray(locator)) {
+		throw refuse(`expected a device locator (mode and value), got ${describeValue(locator)}`);
+	}
+	const { mode, value } = locator as { mode?: unknown; value?: unknown };
+	if (typeof mode !== 'string' || !Object.hasOwn(MODE_LABELS, mode)) {
+		throw refuse(`unknown mode ${describeValue(mode)}`);
+	}
+	if (typeof value !== 'string') {
+		throw refuse(`the ${MODE_LABELS[mode]} value must be text, got ${describeValue(value)}`);
+	}
+}
+
+function describeValue(value: unknown): string {
+	if (value === null || value === undefined) return String(value);
+	if (Array.isArray(value)) return `a list (${printable(JSON.stringify(value), 60)})`;
+	if (typeof value === 'object') return `an object (${printable(JSON.stringify(value), 60)})`;
+	if (typeof value === 'string') return `the text "${printable(value, 60)}"`;
+	return `the ${typeof value} ${String(value)}`;
+}
+
+/**
+ * Exactly one device, or an error listing the matches. The same record listed twice is one device; a record merged
+ * into another is never the target: the record it was merged into is, when it is among the matches.
+ */
 function exactlyOne(
 	client: DefenderClient,
 	itemIndex: number,
 	field: string,
 	criterion: string,
 	named: string,
-	matches: Machine[],
+	found: Machine[],
 ): DeviceTarget {
+	const byId = new Map<string, Machine>();
+	for (const machine of found) if (typeof machine.id === 'string') byId.set(machine.id.toLowerCase(), machine);
+	const matches = [...byId.values()].filter((machine) => !machine.mergedIntoMachineId);
+	const orphans = [...byId.values()].filter(
+		(machine) => machine.mergedIntoMachineId && !byId.has(String(machine.mergedIntoMachineId).toLowerCase()),
+	);
+	if (orphans.length > 0) {
+		const listing = orphans.map((machine) => `${machine.id} was merged into ${machine.mergedIntoMachineId}`).join('; ');
+		throw operationError(
+			client.node,
+			itemIndex,
+			`${field}: a Defender device ${criterion} is a merged record, and the device it was merged into is not among the matches: ${listing}`,
+			'Nothing was sent: a merged record is never acted on. Use the device ID of the record it was merged into, after checking it is the device you mean.',
+		);
+	}
 	if (matches.length === 1) {
 		return { id: parseMachineId(matches[0].id), named, machine: matches[0] };
 	}
@@ -90,15 +139,17 @@ function exactlyOne(
 			'Nothing was sent. Use the computer DNS name exactly as Defender shows it (often the fully qualified name), or the device ID.',
 		);
 	}
-	const listing = matches
-		.map((machine) => `${machine.id} ${machine.computerDnsName ?? ''} (last seen ${machine.lastSeen ?? 'unknown'}, health ${machine.healthStatus ?? 'unknown'})`)
-		.join('; ');
 	throw operationError(
 		client.node,
 		itemIndex,
-		`${field}: ${matches.length} Defender devices are ${criterion}: ${listing}`,
+		`${field}: ${matches.length} Defender devices are ${criterion}: ${matches.map(describeMachine).join('; ')}`,
 		'Nothing was sent: the node never picks one of several devices. Use the device ID of the one you mean.',
 	);
+}
+
+/** What tells same-named devices apart: ID, name, last seen, health. */
+export function describeMachine(machine: Machine): string {
+	return `${machine.id} ${machine.computerDnsName ?? ''} (last seen ${machine.lastSeen ?? 'unknown'}, health ${machine.healthStatus ?? 'unknown'})`;
 }
 
 /** The device's full entity: from the lookup that found it, or fetched by ID. */

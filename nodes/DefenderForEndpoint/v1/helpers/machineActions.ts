@@ -1,7 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { odataString } from '../../lib/odata';
-import type { CallContext, DefenderClient, RetryBudget } from '../transport';
+import { FINAL_ACTION_STATUSES, isActionUnderWay } from '../../lib/isolationState';
+import { pollDelayMs } from '../../lib/polling';
+import type { RunState } from '../actions/node.type';
+import { RetryBudget, type CallContext, type DefenderClient } from '../transport';
+import { operationError } from '../transport/errors';
+import { deviceActionsFilter, rememberAnswered } from './activeActions';
 import type { DeviceTarget } from './devices';
 
 export type MachineActionType = 'Isolate' | 'Unisolate';
@@ -11,8 +15,10 @@ export interface MachineAction extends IDataObject {
 	type: string;
 	status: string;
 	machineId?: string;
+	requestor?: string;
 	requestorComment?: string;
 	creationDateTimeUtc?: string;
+	lastUpdateDateTimeUtc?: string;
 }
 
 /** How the returned action came to be: our request created it, or one of the same type was already under way. */
@@ -23,80 +29,261 @@ export interface SubmittedAction {
 	outcome: Outcome;
 }
 
-/** Our clock and Defender's may differ; an action created this long before our POST may still be ours. */
-const CLOCK_SKEW_MS = 5 * 60_000;
+/** What one execution sent: an accepted action, or a request whose outcome could not be learned. */
+export interface SubmittedRecord {
+	itemIndex: number;
+	machineId: string;
+	type: string;
+	actionId?: string;
+	outcome: Outcome | 'unknown';
+}
+
+export interface ActionRequest {
+	type: MachineActionType;
+	verb: string;
+	body: IDataObject & { Comment: string };
+}
+
+const OPPOSITE: Record<MachineActionType, MachineActionType> = { Isolate: 'Unisolate', Unisolate: 'Isolate' };
+
+/** "Unisolate 5382f7ea-… (InProgress, requested by soc@contoso.com on 2026-11-20T10:00:00Z)". */
+export function describeAction(action: MachineAction): string {
+	return `${action.type} ${action.id} (${action.status}, requested by ${action.requestor ?? 'unknown'} on ${action.creationDateTimeUtc ?? 'an unknown date'})`;
+}
 
 /**
- * Submits a device action at most once. When Defender says another action is running, or the POST's answer was
- * lost, the device's actions are looked up before anything is sent again: a pending action of the same type is the
- * result, not a reason to post twice.
+ * Submits a device action at most once and reports only what Defender provably did:
+ * - before posting, an opposite action under way on the device (from the run's snapshot) is waited out by reading it:
+ *   isolate and release calls that overlap can complete out of order and leave the device isolated;
+ * - every 2xx answer is checked: an action of another device, another type or no action at all is never reported as
+ *   ours, and an action that existed before our POST is "alreadyInProgress", never "created";
+ * - a lost answer adopts only an action that provably belongs to that POST.
  */
 export async function submitMachineAction(
-	client: DefenderClient,
+	run: RunState,
 	device: DeviceTarget,
-	request: { type: MachineActionType; verb: string; body: IDataObject & { Comment: string } },
+	request: ActionRequest,
 	itemIndex: number,
 	budget: RetryBudget,
 ): Promise<SubmittedAction> {
-	const context: CallContext = {
-		itemIndex,
-		budget,
-		permission: 'Machine.Isolate',
-		what: `${request.verb} device ${device.named}`,
-	};
+	const { client, activeActions } = run;
+	const context: CallContext = { itemIndex, budget, permission: 'Machine.Isolate', what: `${request.verb} device ${device.named}` };
+	const opposite = OPPOSITE[request.type];
 	for (;;) {
-		const postedAt = client.clock.now();
-		const answer = await client.request<MachineAction>(
+		const blocker = (await activeActions.underWayOn(device.id, itemIndex)).find((action) => action.type === opposite);
+		if (blocker) {
+			await waitOutBlocker(run, blocker, device, itemIndex, budget);
+			continue;
+		}
+
+		const postedAtMs = client.clock.now();
+		const answer = await client.request<unknown>(
 			{ method: 'POST', path: `/api/machines/${encodeURIComponent(device.id)}/${request.verb}`, body: request.body },
 			context,
 		);
-		if (answer.kind === 'ok') return { action: answer.body, outcome: 'created' };
+		if (answer.kind === 'ok') {
+			const action = checkedAnswer(client, answer.body, answer.status, device, request, itemIndex);
+			const existed = activeActions.knows(action.id) || createdBefore(client, action, postedAtMs);
+			rememberAnswered(action.id);
+			activeActions.note(action);
+			// Defender echoed the opposite action under way instead of taking ours: nothing of ours exists yet.
+			if (action.type === opposite) continue;
+			return record(run, device, itemIndex, { action, outcome: existed ? 'alreadyInProgress' : 'created' });
+		}
+		if (answer.kind === 'tolerated') {
+			throw operationError(client.node, itemIndex, `Defender answered HTTP ${answer.status} while trying to ${context.what}`);
+		}
 
 		const answerLost = answer.kind === 'ambiguous';
-		// A request whose answer was lost may still be in Defender's hands: give it as long again as we waited for
-		// the answer before looking for the action it created.
-		if (answerLost) await client.backoff(context, client.timeoutMs, `Defender's answer was lost (${answer.reason})`);
-		const since = answerLost ? postedAt - CLOCK_SKEW_MS : undefined;
-		const actions = await findActions(client, device.id, since, itemIndex, budget);
-		const sameType = actions?.filter((action) => action.type === request.type) ?? [];
-		const ours = sameType.find(
-			(action) =>
-				since !== undefined &&
-				action.requestorComment === request.body.Comment &&
-				Date.parse(action.creationDateTimeUtc ?? '') >= since,
-		);
-		if (ours) return { action: ours, outcome: 'created' };
-		const underWay = sameType.find(isActive);
-		if (underWay) return { action: underWay, outcome: 'alreadyInProgress' };
+		// Until the lookup below finds what became of it, the request counts as sent with an unknown outcome.
+		const unknown: SubmittedRecord | undefined = answerLost
+			? { itemIndex, machineId: device.id, type: request.type, outcome: 'unknown' }
+			: undefined;
+		if (unknown) run.submitted.push(unknown);
+		const settle = (submitted: SubmittedAction) => {
+			if (unknown) run.submitted.splice(run.submitted.indexOf(unknown), 1);
+			return record(run, device, itemIndex, submitted);
+		};
+		let since: number | undefined;
+		let actions: MachineAction[] | undefined;
+		try {
+			if (answerLost) {
+				// A request whose answer was lost may still be in Defender's hands: give it as long again as we waited
+				// for the answer before looking for the action it created.
+				await client.backoff(context, client.timeoutMs, `Defender's answer was lost (${answer.reason})`);
+				since = client.serverClock.earliest(postedAtMs);
+			}
+			actions = await findDeviceActions(client, device.id, since, itemIndex, budget);
+		} catch (error) {
+			if (!answerLost) throw error;
+			throw outcomeUnknown(client, device, request, itemIndex, answer.reason);
+		}
+		if (answerLost && actions === undefined) throw outcomeUnknown(client, device, request, itemIndex, answer.reason);
 
-		const blocking = actions?.filter(isActive).map((action) => `${action.type} ${action.status} (${action.id})`);
-		const reason =
-			answer.kind === 'ambiguous'
-				? `Defender's answer was lost (${answer.reason}) and no matching action was found`
-				: `Another action is in progress on device ${device.named}${blocking?.length ? `: ${blocking.join(', ')}` : ''}`;
+		if (answerLost && since !== undefined) {
+			const until = client.serverClock.latest(client.clock.now());
+			const ours = (actions ?? []).filter(
+				(action) =>
+					action.type === request.type &&
+					action.requestorComment === request.body.Comment &&
+					!activeActions.knows(action.id) &&
+					withinWindow(action, since as number, until),
+			);
+			if (ours.length > 1) throw outcomeUnknown(client, device, request, itemIndex, answer.reason, ours);
+			if (ours.length === 1) {
+				rememberAnswered(ours[0].id);
+				activeActions.note(ours[0]);
+				return settle({ action: ours[0], outcome: 'created' });
+			}
+		}
+		for (const action of actions ?? []) activeActions.note(action);
+		const underWay = (actions ?? []).filter(isActionUnderWay);
+		const sameType = underWay.find((action) => action.type === request.type);
+		if (sameType) return settle({ action: sameType, outcome: 'alreadyInProgress' });
+		if (unknown) run.submitted.splice(run.submitted.indexOf(unknown), 1);
+		if (underWay.some((action) => action.type === opposite)) continue;
+
+		const blocking = underWay.map(describeAction);
+		const reason = answerLost
+			? `Defender's answer was lost (${answer.reason}) and no action of this request was found`
+			: `Another action is in progress on device ${device.named}${blocking.length ? `: ${blocking.join(', ')}` : ''}`;
 		await client.backoff(context, undefined, reason);
 	}
 }
 
-function isActive(action: MachineAction): boolean {
-	return action.status === 'Pending' || action.status === 'InProgress';
+/** A 2xx answer must be a machine action for the device we named, of the type we asked for or of its opposite. */
+function checkedAnswer(
+	client: DefenderClient,
+	body: unknown,
+	status: number,
+	device: DeviceTarget,
+	request: ActionRequest,
+	itemIndex: number,
+): MachineAction {
+	const action = body as Partial<MachineAction>;
+	const fail = (problem: string) =>
+		operationError(
+			client.node,
+			itemIndex,
+			`Defender answered HTTP ${status} to the ${request.type} request for device ${device.id} with ${problem}`,
+			'Nothing more was sent for this item. Whether Defender accepted the request is unknown: check the device’s actions in the Defender portal (Action center) before retrying.',
+		);
+	if (typeof action.id !== 'string' || !action.id || typeof action.type !== 'string') throw fail('no machine action in its body');
+	const machineId = typeof action.machineId === 'string' ? action.machineId.toLowerCase() : undefined;
+	if (machineId !== device.id) {
+		throw fail(`machine action ${action.id} for device ${action.machineId ?? '(none named)'}, not for device ${device.id}`);
+	}
+	if (action.type !== request.type && action.type !== OPPOSITE[request.type]) {
+		throw fail(`a machine action of type ${action.type} (${action.id})`);
+	}
+	return action as MachineAction;
+}
+
+/** Proof that an action existed before our POST reached Defender: created before the earliest time it could arrive. */
+function createdBefore(client: DefenderClient, action: MachineAction, postedAtMs: number): boolean {
+	const created = Date.parse(action.creationDateTimeUtc ?? '');
+	return !Number.isNaN(created) && created < client.serverClock.earliest(postedAtMs);
+}
+
+function withinWindow(action: MachineAction, fromMs: number, untilMs: number): boolean {
+	const created = Date.parse(action.creationDateTimeUtc ?? '');
+	return !Number.isNaN(created) && created >= fromMs && created <= untilMs;
+}
+
+function record(run: RunState, device: DeviceTarget, itemIndex: number, submitted: SubmittedAction): SubmittedAction {
+	run.submitted.push({
+		itemIndex,
+		machineId: device.id,
+		type: submitted.action.type,
+		actionId: submitted.action.id,
+		outcome: submitted.outcome,
+	});
+	return submitted;
+}
+
+function outcomeUnknown(
+	client: DefenderClient,
+	device: DeviceTarget,
+	request: ActionRequest,
+	itemIndex: number,
+	reason: string,
+	candidates: MachineAction[] = [],
+) {
+	const found = candidates.length
+		? ` Several actions could be it: ${candidates.map(describeAction).join('; ')}.`
+		: ' The follow-up lookup of the device’s actions failed.';
+	return operationError(
+		client.node,
+		itemIndex,
+		`The outcome of the ${request.type} request for device ${device.named} is unknown: Defender's answer was lost (${reason}) and the request may have landed`,
+		`${found} Nothing more was sent for this item. Check the device’s actions in the Defender portal (Action center) before retrying.`,
+	);
 }
 
 /**
- * The device's active actions, plus (given `since`) every action created after it. Undefined when the app may not
- * read machine actions (403: no Machine.Read.All): the caller then falls back to waiting and retrying.
+ * Waits for an action that blocks ours (an opposite action under way on the device) to finish, by reading it,
+ * within what is left of the item's Max Wait; fails the item naming the action if it does not finish in time.
  */
-async function findActions(
+async function waitOutBlocker(run: RunState, blocker: MachineAction, device: DeviceTarget, itemIndex: number, budget: RetryBudget) {
+	const { action, final } = await followAction(run.client, blocker, itemIndex, budget.remainingMs, run.options.retryPolicy, budget);
+	run.activeActions.note(action);
+	if (!final) {
+		throw operationError(
+			run.client.node,
+			itemIndex,
+			`Device ${device.named} has an action under way that must finish first: ${describeAction(action)}`,
+			`Isolate and release calls that overlap can complete out of order and leave the device isolated, so nothing was sent for this item. The action did not finish within the Max Wait of ${Math.round(run.options.retryPolicy.maxTotalWaitMs / 1000)} s: wait for it, or cancel it (Machine Action → Cancel), then run the item again.`,
+		);
+	}
+}
+
+/**
+ * Reads an action until it is final (Succeeded, Failed, TimeOut, Cancelled) or maxWaitMs has passed; returns the
+ * last status Defender reported, never a guess. Each read goes through the rate limiter like any call; the first
+ * read is immediate when the action's status may be stale.
+ */
+export async function followAction(
+	client: DefenderClient,
+	start: MachineAction,
+	itemIndex: number,
+	maxWaitMs: number,
+	policy: RunState['options']['retryPolicy'],
+	budget?: RetryBudget,
+): Promise<{ action: MachineAction; final: boolean }> {
+	let action = start;
+	let waitedMs = 0;
+	for (let poll = 1; !FINAL_ACTION_STATUSES.has(action.status); poll++) {
+		if (waitedMs >= maxWaitMs) return { action, final: false };
+		const delay = Math.min(pollDelayMs(poll), maxWaitMs - waitedMs);
+		await client.sleep(delay);
+		waitedMs += delay;
+		if (budget) budget.waitedMs += delay;
+		action = await client.call<MachineAction>(
+			{ method: 'GET', path: `/api/machineactions/${encodeURIComponent(action.id)}` },
+			{
+				itemIndex,
+				budget: new RetryBudget(policy),
+				permission: 'Machine.Read.All',
+				what: `check the status of machine action ${action.id}`,
+			},
+		);
+	}
+	return { action, final: true };
+}
+
+/**
+ * The device's actions under way, plus (given `since`, Defender's clock) every action created since. Undefined when
+ * they cannot be read (403 without Machine.Read.All, or 404).
+ */
+async function findDeviceActions(
 	client: DefenderClient,
 	machineId: string,
 	since: number | undefined,
 	itemIndex: number,
 	budget: RetryBudget,
 ): Promise<MachineAction[] | undefined> {
-	const createdSince = since === undefined ? '' : ` or creationDateTimeUtc gt ${new Date(since).toISOString()}`;
-	const filter = `machineId eq ${odataString(machineId)} and (status eq 'Pending' or status eq 'InProgress'${createdSince})`;
 	const answer = await client.request<{ value?: MachineAction[] }>(
-		{ method: 'GET', path: '/api/machineactions', qs: { $filter: filter }, tolerate: [403] },
+		{ method: 'GET', path: '/api/machineactions', qs: { $filter: deviceActionsFilter(machineId, since) }, tolerate: [403, 404] },
 		{ itemIndex, budget, permission: 'Machine.Read.All', what: `list the actions of device ${machineId}` },
 	);
 	return answer.kind === 'ok' ? (answer.body.value ?? []) : undefined;

@@ -33,8 +33,9 @@ export async function searchDevices(
 	const machines = page.value ?? [];
 	const portal = client.cloud.portalUrl;
 	return {
+		// Same-named devices (a re-imaged machine onboarded twice) must be told apart in the list.
 		results: machines.map((machine) => ({
-			name: machine.computerDnsName ?? machine.id,
+			name: `${machine.computerDnsName ?? machine.id} · ${machine.id.slice(0, 8)}… · last seen ${machine.lastSeen?.slice(0, 10) ?? 'unknown'} · ${machine.healthStatus ?? 'unknown'}${machine.mergedIntoMachineId ? ' · merged' : ''}`,
 			value: machine.id,
 			url: portal ? `${portal}/machines/${machine.id}` : undefined,
 		})),

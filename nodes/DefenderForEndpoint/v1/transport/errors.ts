@@ -1,6 +1,8 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { printable } from '../../lib/machineId';
+
 /** The permission a call needs, named the way the Azure portal lists it under WindowsDefenderATP. */
 export type Permission = 'Machine.Isolate' | 'Machine.Read.All';
 
@@ -11,16 +13,25 @@ export interface DefenderErrorBody {
 	target?: string;
 }
 
+/**
+ * Reads Defender's error body: {"error": {...}}, the same fields unwrapped, or (from a proxy or gateway) plain text,
+ * which is kept shortened and with control characters made visible so the user sees what came back.
+ */
 export function readErrorBody(body: unknown): DefenderErrorBody {
-	const error = (body as { error?: unknown } | undefined)?.error;
-	if (typeof error !== 'object' || error === null) return {};
-	const { code, message, target } = error as Record<string, unknown>;
-	return {
-		code: typeof code === 'string' && code ? code : undefined,
-		message: typeof message === 'string' && message ? message : undefined,
-		target: typeof target === 'string' && target ? target : undefined,
-	};
+	if (typeof body === 'string') {
+		const text = body.trim();
+		return text ? { message: printable(text, MAX_BODY_TEXT) } : {};
+	}
+	if (typeof body !== 'object' || body === null) return {};
+	const wrapped = (body as { error?: unknown }).error;
+	const source = typeof wrapped === 'object' && wrapped !== null ? wrapped : body;
+	const { code, message, target } = source as Record<string, unknown>;
+	const text = (value: unknown) => (typeof value === 'string' && value ? printable(value, MAX_BODY_TEXT) : undefined);
+	return { code: text(code), message: text(message), target: text(target) };
 }
+
+/** How much of an unexpected error text is shown. */
+const MAX_BODY_TEXT = 300;
 
 export interface FailedCall {
 	status: number;
@@ -72,4 +83,27 @@ export function operationError(node: INode, itemIndex: number, message: string, 
 
 function definedOnly(error: DefenderErrorBody): JsonObject {
 	return Object.fromEntries(Object.entries(error).filter(([, value]) => value !== undefined)) as JsonObject;
+}
+
+/** Entra ID sign-in errors worth explaining (AADSTS codes), with what to do about them. */
+const ENTRA_ERRORS: Record<string, string> = {
+	'7000222': 'the client secret has expired: create a new secret in the app registration and update the credential',
+	'7000215': 'the client secret is wrong: use the secret value, not its secret ID',
+	'7000216': 'no client secret was sent: fill in the credential’s Client Secret',
+	'700016': 'no application with this client ID in the tenant: check the Client ID and Tenant ID (and that they are not swapped with the secret)',
+	'90002': 'the tenant was not found: check the Tenant ID and the cloud',
+	'900023': 'the tenant ID is not valid: use the Directory (tenant) ID GUID or a verified domain',
+	'500011': 'the Defender API is not known in this tenant: check the cloud (commercial, GCC, GCC High, DoD) and the scope',
+	'65001': 'admin consent is missing: grant admin consent for the app’s WindowsDefenderATP permissions',
+	'7000112': 'the application is disabled in the tenant',
+	'50034': 'the account does not exist in the tenant',
+};
+
+/** "AADSTS7000222: The provided client secret keys … are expired. …" → the code, the first line, and what to do. */
+export function describeEntraError(description: string | undefined): string {
+	const firstLine = (description ?? '').split(/\r?\n/)[0].trim();
+	if (!firstLine) return 'the token endpoint refused the credential';
+	const code = /^AADSTS(\d+)/.exec(firstLine)?.[1];
+	const meaning = code ? ENTRA_ERRORS[code] : undefined;
+	return meaning ? `${printable(firstLine, MAX_BODY_TEXT)} (AADSTS${code}: ${meaning})` : printable(firstLine, MAX_BODY_TEXT);
 }

@@ -9,6 +9,8 @@ import type {
 import { sleep } from 'n8n-workflow';
 
 import { resolveCloud, type ResolvedCloud } from '../../lib/clouds';
+import { redact, type Secret } from '../../lib/redact';
+import { ServerClock } from '../../lib/serverClock';
 import { RateLimiterRegistry, type SlidingWindowRateLimiter } from '../../lib/rateLimiter';
 import {
 	isActionInProgress,
@@ -17,7 +19,7 @@ import {
 	planRetry,
 	type RetryPolicy,
 } from '../../lib/retryPolicy';
-import { apiError, operationError, readErrorBody, type Permission } from './errors';
+import { apiError, describeEntraError, operationError, readErrorBody, type Permission } from './errors';
 
 export const CREDENTIAL_TYPE = 'defenderForEndpointOAuth2Api';
 
@@ -45,6 +47,21 @@ export function useClock(simulated: Clock | undefined): void {
 /** Shared by every execution in this n8n process: Defender's quota is per tenant and application. */
 const rateLimiters = new RateLimiterRegistry();
 
+/** Defender's clock as seen from this process, per API host (the clocks of our host and Defender's differ). */
+const serverClocks = new Map<string, ServerClock>();
+
+function serverClockFor(apiBaseUrl: string): ServerClock {
+	let serverClock = serverClocks.get(apiBaseUrl);
+	if (!serverClock) {
+		serverClock = new ServerClock();
+		serverClocks.set(apiBaseUrl, serverClock);
+	}
+	return serverClock;
+}
+
+/** What a timed-out call resolves to: n8n's OAuth2 client gives the token request five minutes, we give it Timeout. */
+const TIMED_OUT = Symbol('timed out');
+
 /**
  * How a call settled, short of a failure (failures throw NodeApiError / NodeOperationError):
  * - inProgress: Defender refused because another action on the device has not finished (400 ActiveRequestAlreadyExists);
@@ -52,7 +69,7 @@ const rateLimiters = new RateLimiterRegistry();
  * - tolerated: a status the caller asked to handle itself (e.g. 404 for "no such device").
  */
 export type Answer<T> =
-	| { kind: 'ok'; body: T }
+	| { kind: 'ok'; body: T; status: number }
 	| { kind: 'inProgress'; message: string }
 	| { kind: 'ambiguous'; reason: string }
 	| { kind: 'tolerated'; status: number };
@@ -90,31 +107,57 @@ export interface ApiCall {
 type Outcome =
 	| Answer<IDataObject>
 	| { kind: 'throttled'; retryAfterMs?: number }
-	| { kind: 'transient'; reason: string }
+	| { kind: 'transient'; reason: string; retryAfterMs?: number }
 	| { kind: 'failed'; error: Error };
 
 type ExecutionContext = IExecuteFunctions | ILoadOptionsFunctions;
 
 export class DefenderClient {
+	readonly serverClock: ServerClock;
+
 	private constructor(
 		private readonly context: ExecutionContext,
 		readonly cloud: ResolvedCloud,
 		private readonly limiter: SlidingWindowRateLimiter,
 		readonly timeoutMs: number,
 		readonly clock: Clock,
-	) {}
+		private readonly secrets: Secret[],
+	) {
+		this.serverClock = serverClockFor(cloud.apiBaseUrl);
+	}
 
 	/** Validates the credential's cloud settings before anything is sent. */
 	static async create(context: ExecutionContext, timeoutMs: number) {
 		const credentials = await context.getCredentials(CREDENTIAL_TYPE);
+		const token = credentials.oauthTokenData as { access_token?: unknown } | undefined;
+		const secrets: Secret[] = [
+			{ label: 'client secret', value: credentials.clientSecret },
+			{ label: 'client ID', value: credentials.clientId },
+			{ label: 'access token', value: token?.access_token },
+		];
 		let cloud: ResolvedCloud;
 		try {
 			cloud = resolveCloud(credentials as Parameters<typeof resolveCloud>[0]);
 		} catch (error) {
-			throw operationError(context.getNode(), 0, `Credential problem: ${(error as Error).message}`);
+			throw operationError(context.getNode(), 0, redact(`Credential problem: ${(error as Error).message}`, secrets));
 		}
 		const limiter = rateLimiters.forClient(cloud.tenantId, cloud.clientId);
-		return new DefenderClient(context, cloud, limiter, timeoutMs, clock);
+		return new DefenderClient(context, cloud, limiter, timeoutMs, clock, secrets);
+	}
+
+	/**
+	 * Text the node shows, with every credential value and anything shaped like a bearer token replaced: Entra echoes
+	 * a client ID (a swapped secret) and proxies echo request headers.
+	 */
+	redact(text: string): string {
+		return redact(text, this.secrets)
+			.replace(/\bBearer\s+[\w.~+/=-]+/gi, 'Bearer [access token]')
+			.replace(/\beyJ[\w-]*\.[\w-]*\.[\w-]*/g, '[access token]');
+	}
+
+	/** Whether the execution was cancelled (always false in the editor's list searches). */
+	get cancelled(): boolean {
+		return this.cancelSignal?.aborted === true;
 	}
 
 	get node(): INode {
@@ -129,7 +172,8 @@ export class DefenderClient {
 	async call<T = IDataObject>(call: ApiCall, context: CallContext): Promise<T> {
 		const answer = await this.request<T>(call, context);
 		if (answer.kind === 'ok') return answer.body;
-		const detail = answer.kind === 'ambiguous' ? answer.reason : answer.kind === 'inProgress' ? answer.message : `HTTP ${answer.status}`;
+		const detail =
+			answer.kind === 'ambiguous' ? answer.reason : answer.kind === 'inProgress' ? answer.message : `HTTP ${answer.status}`;
 		throw operationError(this.node, context.itemIndex, `Defender for Endpoint gave no usable answer while trying to ${context.what}: ${detail}`);
 	}
 
@@ -148,7 +192,7 @@ export class DefenderClient {
 					await this.backoff(context, outcome.retryAfterMs, 'Defender kept answering HTTP 429 Too Many Requests');
 					break;
 				case 'transient':
-					await this.backoff(context, undefined, `Defender kept failing (${outcome.reason})`);
+					await this.backoff(context, outcome.retryAfterMs, `Defender kept failing (${outcome.reason})`);
 					break;
 				case 'failed':
 					throw outcome.error;
@@ -238,28 +282,36 @@ export class DefenderClient {
 
 	private async send(call: ApiCall, context: CallContext): Promise<Outcome> {
 		const postLike = call.method !== 'GET';
-		let response: IN8nHttpFullResponse;
+		const sentAtMs = this.clock.now();
+		let response: IN8nHttpFullResponse | typeof TIMED_OUT;
 		try {
-			response = (await this.context.helpers.httpRequestWithAuthentication.call(this.context, CREDENTIAL_TYPE, {
-				method: call.method,
-				baseURL: this.cloud.apiBaseUrl,
-				url: call.path,
-				qs: call.qs,
-				body: call.body,
-				json: true,
-				returnFullResponse: true,
-				// Everything but 401 comes back as a response; n8n handles 401 by fetching a new token once.
-				ignoreHttpStatusErrors: { ignore: true, except: [401] },
-				disableFollowRedirect: true,
-				timeout: this.timeoutMs,
-			})) as IN8nHttpFullResponse;
+			response = await this.withDeadline(
+				this.context.helpers.httpRequestWithAuthentication.call(this.context, CREDENTIAL_TYPE, {
+					method: call.method,
+					baseURL: this.cloud.apiBaseUrl,
+					url: call.path,
+					qs: call.qs,
+					body: call.body,
+					json: true,
+					returnFullResponse: true,
+					// Everything but 401 comes back as a response; n8n handles 401 by fetching a new token once.
+					ignoreHttpStatusErrors: { ignore: true, except: [401] },
+					disableFollowRedirect: true,
+					timeout: this.timeoutMs,
+				}) as Promise<IN8nHttpFullResponse>,
+			);
 		} catch (error) {
 			return this.classifyThrown(error, postLike, context);
 		}
+		if (response === TIMED_OUT) {
+			const reason = `no answer within ${2 * Math.round(this.timeoutMs / 1000)} s (token request and call)`;
+			return postLike ? { kind: 'ambiguous', reason } : { kind: 'transient', reason };
+		}
 		const { statusCode } = response;
+		this.serverClock.observe(sentAtMs, this.clock.now(), response.headers?.date);
 		const body = response.body as unknown;
 		if (statusCode >= 200 && statusCode < 300) {
-			if (typeof body === 'object' && body !== null) return { kind: 'ok', body: body as IDataObject };
+			if (typeof body === 'object' && body !== null) return { kind: 'ok', body: body as IDataObject, status: statusCode };
 			const reason = `HTTP ${statusCode} with a body that is not JSON`;
 			return postLike ? { kind: 'ambiguous', reason } : { kind: 'transient', reason };
 		}
@@ -277,23 +329,51 @@ export class DefenderClient {
 		return { kind: 'failed', error: apiError(this.node, context.itemIndex, { status: statusCode, error, ...context }) };
 	}
 
+	/**
+	 * The call, or TIMED_OUT after twice the Timeout: n8n applies Timeout to the API request but gives a token request
+	 * made on the way five minutes. A call cut short this way is treated like a lost answer.
+	 */
+	private async withDeadline<T>(request: Promise<T>): Promise<T | typeof TIMED_OUT> {
+		const timer = new AbortController();
+		// The call may still settle after the deadline: nobody waits for it then.
+		request.catch(() => undefined);
+		const timedOut = (): typeof TIMED_OUT => TIMED_OUT;
+		const deadline = sleep(2 * this.timeoutMs, timer.signal).then(timedOut, timedOut);
+		try {
+			return await Promise.race([request, deadline]);
+		} finally {
+			timer.abort();
+		}
+	}
+
 	/** Sorts what n8n's request helper threw. Never passes the raw error on: it carries headers and the token form. */
 	private classifyThrown(thrown: unknown, postLike: boolean, context: CallContext): Outcome {
-		if (this.cancelSignal?.aborted) {
-			return { kind: 'failed', error: operationError(this.node, context.itemIndex, 'The execution was cancelled') };
+		const facts = inspectError(thrown, this.cloud.tokenUrl);
+		if (this.cancelled) {
+			const message = postLike && !facts.token
+				? `The execution was cancelled while trying to ${context.what}: the outcome is unknown, the request may have reached Defender`
+				: `The execution was cancelled while trying to ${context.what}`;
+			return { kind: 'failed', error: operationError(this.node, context.itemIndex, message) };
 		}
-		const facts = inspectError(thrown);
-		if (facts.tokenFailure) {
-			if (facts.transport || (facts.status ?? 0) >= 500) {
-				return { kind: 'transient', reason: 'the token endpoint did not answer' };
+		if (facts.token) {
+			// The API call was not sent (first token) or was refused with 401 (refresh): a token failure never leaves an
+			// action behind.
+			const { status, transport, entraError, entraDescription } = facts.token;
+			if (transport || status === 429 || (status ?? 0) >= 500 || entraError === 'temporarily_unavailable') {
+				const why = transport ? transport : status ? `HTTP ${status}` : entraError;
+				return {
+					kind: 'transient',
+					reason: `the token endpoint did not give a token (${why})`,
+					retryAfterMs: parseRetryAfter(facts.token.retryAfter, this.clock.now()),
+				};
 			}
 			return {
 				kind: 'failed',
 				error: operationError(
 					this.node,
 					context.itemIndex,
-					`Could not get an access token for Defender for Endpoint: ${facts.tokenDescription ?? 'the token endpoint refused the credential'}`,
-					'Check the credential’s tenant ID, client ID, client secret (the secret value, not its ID) and cloud.',
+					this.redact(`Could not get an access token for Defender for Endpoint: ${describeEntraError(entraDescription ?? (status ? `HTTP ${status}` : undefined))}`),
+					`Nothing was sent to ${context.what}. Check the credential’s cloud, tenant ID, client ID and client secret (the secret value, not its ID).`,
 				),
 			};
 		}
@@ -303,7 +383,7 @@ export class DefenderClient {
 				error: apiError(this.node, context.itemIndex, { status: facts.status, error: readErrorBody(facts.body), ...context }),
 			};
 		}
-		const reason = facts.transport ? `connection problem: ${facts.transport}` : 'no response';
+		const reason = facts.transport ?? 'no response';
 		return postLike ? { kind: 'ambiguous', reason } : { kind: 'transient', reason };
 	}
 }
@@ -315,52 +395,91 @@ function pageSize(limit: number | undefined): number {
 	return Math.min(MAX_PAGE_SIZE, Math.max(1, limit ?? MAX_PAGE_SIZE));
 }
 
+interface TokenFailure {
+	status?: number;
+	transport?: string;
+	retryAfter?: string;
+	/** The OAuth2 error (e.g. invalid_client) and Entra's description (AADSTS…). */
+	entraError?: string;
+	entraDescription?: string;
+}
+
 interface ErrorFacts {
 	status?: number;
 	body?: unknown;
 	transport?: string;
-	tokenFailure: boolean;
-	tokenDescription?: string;
+	/** Set when the failure came from the token endpoint, not from Defender's API. */
+	token?: TokenFailure;
 }
 
-const TRANSPORT_CODES = new Set([
-	'ECONNABORTED',
-	'ECONNREFUSED',
-	'ECONNRESET',
-	'EPIPE',
-	'ETIMEDOUT',
-	'ERR_SOCKET_CONNECTION_TIMEOUT',
-	'UND_ERR_SOCKET',
-]);
+/**
+ * Network failures, in words: n8n replaces a whole error message that contains one of these codes with its own
+ * generic text, which would hide what the node knows (e.g. that a POST may have landed).
+ */
+const TRANSPORT_CODES: Record<string, string> = {
+	ECONNABORTED: 'connection aborted',
+	ECONNREFUSED: 'connection refused',
+	ECONNRESET: 'connection reset',
+	EPIPE: 'connection broken',
+	ETIMEDOUT: 'connection timed out',
+	ENOTFOUND: 'host name not found',
+	EAI_AGAIN: 'DNS lookup failed',
+	ERR_SOCKET_CONNECTION_TIMEOUT: 'connection timed out',
+	UND_ERR_SOCKET: 'connection broken',
+};
 
-/** Walks an error's cause chain for the few facts we need (status, response body, network code, token failure). */
-function inspectError(thrown: unknown): ErrorFacts {
-	const facts: ErrorFacts = { tokenFailure: false };
-	const seen = new Set<unknown>();
-	let current: unknown = thrown;
-	while (typeof current === 'object' && current !== null && !seen.has(current)) {
-		seen.add(current);
-		const error = current as {
-			message?: unknown;
-			code?: unknown;
-			response?: { status?: unknown; data?: unknown };
-			body?: { error_description?: unknown };
-			cause?: unknown;
-		};
-		if (typeof error.message === 'string' && error.message.startsWith('Failed to acquire OAuth2 access token')) {
-			facts.tokenFailure = true;
+interface ThrownShape {
+	message?: unknown;
+	code?: unknown;
+	status?: unknown;
+	config?: { url?: unknown };
+	response?: { status?: unknown; data?: unknown; headers?: Record<string, unknown> };
+	body?: unknown;
+	cause?: unknown;
+}
+
+/**
+ * Walks an error's cause chain for the few facts we need. Token-endpoint failures are recognised by what n8n's OAuth2
+ * client throws: "Failed to acquire OAuth2 access token" (first token), AuthError (EAUTH, an OAuth2 error body),
+ * ResponseError (ESTATUS) and axios errors for the token URL (the refresh after a 401).
+ */
+function inspectError(thrown: unknown, tokenUrl: string): ErrorFacts {
+	const facts: ErrorFacts = {};
+	const chain: ThrownShape[] = [];
+	for (let current = thrown; typeof current === 'object' && current !== null && !chain.includes(current as ThrownShape); ) {
+		chain.push(current as ThrownShape);
+		current = (current as ThrownShape).cause;
+	}
+	const fromTokenEndpoint = chain.some(
+		(error) =>
+			(typeof error.message === 'string' &&
+				(error.message.startsWith('Failed to acquire OAuth2 access token') ||
+					error.message.startsWith('Expected JSON response from OAuth2 token endpoint'))) ||
+			error.code === 'EAUTH' ||
+			error.code === 'ESTATUS' ||
+			(typeof error.config?.url === 'string' && error.config.url.split('?')[0] === tokenUrl),
+	);
+	for (const error of chain) {
+		const status = typeof error.response?.status === 'number' ? error.response.status : typeof error.status === 'number' ? error.status : undefined;
+		if (facts.status === undefined && status !== undefined) {
+			facts.status = status;
+			facts.body = error.response?.data ?? error.body;
 		}
-		if (typeof error.body?.error_description === 'string') {
-			facts.tokenDescription = error.body.error_description.split(/\r?\n/)[0];
+		if (facts.transport === undefined && typeof error.code === 'string' && Object.hasOwn(TRANSPORT_CODES, error.code)) {
+			facts.transport = TRANSPORT_CODES[error.code];
 		}
-		if (facts.status === undefined && typeof error.response?.status === 'number') {
-			facts.status = error.response.status;
-			facts.body = error.response.data;
+		if (fromTokenEndpoint) {
+			facts.token ??= {};
+			const body = typeof error.body === 'object' && error.body !== null ? (error.body as Record<string, unknown>) : undefined;
+			if (typeof body?.error === 'string') facts.token.entraError ??= body.error;
+			if (typeof body?.error_description === 'string') facts.token.entraDescription ??= body.error_description;
+			const retryAfter = error.response?.headers?.['retry-after'];
+			if (typeof retryAfter === 'string') facts.token.retryAfter ??= retryAfter;
 		}
-		if (facts.transport === undefined && typeof error.code === 'string' && TRANSPORT_CODES.has(error.code)) {
-			facts.transport = error.code;
-		}
-		current = error.cause;
+	}
+	if (facts.token) {
+		facts.token.status = facts.status;
+		facts.token.transport = facts.transport;
 	}
 	return facts;
 }
