@@ -140,3 +140,47 @@ describe('fault matrix (simulator, time scale 60): N items in, N results out, on
 		expect([...unisolatesPerDevice(sim).values()].every((count) => count === 1)).toBe(true);
 	});
 });
+
+describe('Defender’s documented quirks (simulator, time scale 60)', () => {
+	/** Every seeded pending Isolate (every tenth device) finished before the release of its device was created. */
+	function expectNoReleaseRacedAnIsolation() {
+		for (const device of sim.devices) {
+			const actions = sim.actionsOf(device.id);
+			const release = actions.find((action) => action.type === 'Unisolate');
+			for (const isolate of actions.filter((action) => action.type === 'Isolate')) {
+				if (release) expect(Date.parse(String(isolate.lastUpdateDateTimeUtc))).toBeLessThanOrEqual(Date.parse(String(release.creationDateTimeUtc)));
+			}
+		}
+	}
+
+	test.each([
+		['a duplicate echoes the pending action (201)', { echoPendingAction: true }],
+		['a release during a pending Isolate would be accepted and overtaken', { acceptWhilePending: true }],
+	])('%s: the node waits for each pending Isolate, then releases once; every device ends released', async (_label, quirks) => {
+		await start({ quirks });
+		const items = tickets(30);
+		const { ok } = expectNothingLostOrDoubled(await releaseAll(items), items);
+		expect(ok).toHaveLength(items.length);
+		expect(ok.every((item) => item.json.outcome === 'created')).toBe(true);
+		expectNoReleaseRacedAnIsolation();
+		// The pending Isolates were waited out by reading them, and the tenant was asked once what is pending.
+		expect(sim.stats().byRoute['GET /api/machineactions/:id']).toBeGreaterThan(0);
+		expect(sim.requests.filter((request) => request.path === '/api/machineactions' && request.query.$filter?.startsWith('(type eq')).length).toBe(1);
+	}, 60_000);
+
+	test('the token endpoint throttles and fails at first: the run still releases every device once', async () => {
+		await start({ quirks: { token: { burst429: 1, burst5xx: 1 } } });
+		const items = tickets(6);
+		const { ok } = expectNothingLostOrDoubled(await releaseAll(items), items);
+		expect(ok).toHaveLength(items.length);
+		expect(sim.stats().tokenRequests).toBe(3);
+	});
+
+	test('merged device records: the hostname resolves to the record it was merged into', async () => {
+		await start({ quirks: { mergedRecords: true } });
+		const items = [{ mode: 'hostname', value: 'merged-host.contoso.local', hostname: 'merged-host.contoso.local' }];
+		const { ok } = expectNothingLostOrDoubled(await releaseAll(items), items);
+		const current = sim.devices.find((device) => device.computerDnsName === 'merged-host.contoso.local' && !('mergedIntoMachineId' in device));
+		expect(ok[0].json.machineId).toBe(current?.id);
+	});
+});

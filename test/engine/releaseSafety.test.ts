@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IRun } from 'n8n-workflow';
 import nock from 'nock';
 
 import { useClock } from '../../nodes/DefenderForEndpoint/v1/transport';
@@ -231,11 +231,21 @@ describe('5. nothing sent goes unreported', () => {
 		const run = await execution.catch((error: unknown) => ({ thrown: error }));
 		const shown = JSON.stringify(run, (_key, value: unknown) => (value instanceof Error ? { message: value.message, description: (value as { description?: string }).description } : value));
 		expect(shown).not.toContain('Error that was not an instance of Error');
-		const taskData = (run as { data?: { resultData: { runData: Record<string, Array<{ error?: { message: string; description?: string } }>> } } }).data?.resultData.runData.Defender?.[0];
-		if (taskData?.error) {
-			expect(taskData.error.message).toBe('The execution was cancelled');
-			expect(taskData.error.description).toContain(first.id);
-		}
+		const taskData = (run as IRun).data.resultData.runData.Defender[0];
+		expect(taskData.error?.message).toBe('The execution was cancelled');
+		expect(taskData.error?.description).toContain(`item 0: Unisolate device ${ID}: action ${first.id}`);
+	});
+
+	test('a POST under way when the execution is cancelled is reported as sent with an unknown outcome', async () => {
+		const engine = setup();
+		nock(API).post(`/api/machines/${ID}/unisolate`).delay(5_000).reply(201, machineAction({ machineId: ID }));
+		const execution = engine.start(release([{}], {}, 'stopWorkflow'));
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		execution.cancel();
+		const run = (await execution) as IRun;
+		const error = run.data.resultData.runData.Defender[0].error;
+		expect(error?.message).toBe('The execution was cancelled');
+		expect(error?.description).toContain(`item 0: Unisolate device ${ID}: outcome unknown (the request may have landed)`);
 	});
 });
 

@@ -41,7 +41,13 @@ export interface Simulator {
 	setFaults(faults: object): void;
 	expireTokens(): void;
 	actionsOf(machineId: string): IDataObject[];
-	stats(): { tokenRequests: number; apiRequests: number; status: Record<string, number>; postsByMachine: Record<string, number> };
+	stats(): {
+		tokenRequests: number;
+		apiRequests: number;
+		byRoute: Record<string, number>;
+		status: Record<string, number>;
+		postsByMachine: Record<string, number>;
+	};
 	close(): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { startSimulator, DEFAULT_CREDENTIALS, DUPLICATE_HOSTNAME, QUOTED_HOSTNAME } = require('../../simulator');
+const { startSimulator, generateInventory, DEFAULT_CREDENTIALS, DUPLICATE_HOSTNAME, QUOTED_HOSTNAME } = require('../../simulator');
 const { compileFilter } = require('../../simulator/odataFilter');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -231,6 +231,77 @@ describe('limits and faults', () => {
 
 	test('listens on loopback only', async () => {
 		await expect(startSimulator({ host: '0.0.0.0' })).rejects.toThrow(/loopback/);
+	});
+});
+
+describe('documented quirks, each behind an option', () => {
+	test('echoPendingAction: a duplicate answers 201 (or echoStatus) with the pending action, whatever its type', async () => {
+		sim = await startSimulator({ deviceCount: 2, quirks: { echoPendingAction: true, echoStatus: 200 } });
+		const id = sim.devices[0].id;
+		const isolate = await api(sim, 'POST', `/api/machines/${id}/isolate`, { Comment: 'incident', IsolationType: 'Full' });
+		const echoed = await api(sim, 'POST', `/api/machines/${id}/unisolate`, { Comment: 'release' });
+		expect(echoed.status).toBe(200);
+		expect(echoed.body).toMatchObject({ id: isolate.body.id, type: 'Isolate', status: 'Pending' });
+		expect(sim.actionsOf(id)).toHaveLength(1);
+	});
+
+	test('acceptWhilePending: a release during a pending Isolate is accepted and completes first; the Isolate completes last', async () => {
+		sim = await startSimulator({ deviceCount: 2, timeScale: 100, seedActions: false, quirks: { acceptWhilePending: true } });
+		const id = sim.devices[0].id;
+		const isolate = await api(sim, 'POST', `/api/machines/${id}/isolate`, { Comment: 'incident', IsolationType: 'Full' });
+		const release = await api(sim, 'POST', `/api/machines/${id}/unisolate`, { Comment: 'release' });
+		expect(release.status).toBe(201);
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		const [isolateDone, releaseDone] = await Promise.all(
+			[isolate.body.id, release.body.id].map(async (actionId) => (await api(sim, 'GET', `/api/machineactions/${actionId}`)).body),
+		);
+		expect(isolateDone.status).toBe('Succeeded');
+		expect(releaseDone.status).toBe('Succeeded');
+		// Created first, finished last: the device ends isolated.
+		expect(Date.parse(String(isolateDone.lastUpdateDateTimeUtc))).toBeGreaterThan(Date.parse(String(releaseDone.lastUpdateDateTimeUtc)));
+	});
+
+	test('finalStatus: actions on a device end Failed', async () => {
+		// The inventory is deterministic: the first device of a seed has the same ID in every simulator.
+		const id: string = generateInventory(2, Date.now())[0].id;
+		sim = await startSimulator({ deviceCount: 2, timeScale: 1000, seedActions: false, quirks: { finalStatus: { [id]: 'Failed' } } });
+		const created = await api(sim, 'POST', `/api/machines/${id}/unisolate`, { Comment: 'x' });
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		expect((await api(sim, 'GET', `/api/machineactions/${created.body.id}`)).body.status).toBe('Failed');
+	});
+
+	test('token quirks: 429 with Retry-After, 503 with a text body, an expired secret (AADSTS7000222)', async () => {
+		sim = await startSimulator({ quirks: { token: { burst429: 1, burst5xx: 1 } } });
+		const throttled = await token(sim);
+		expect(throttled.status).toBe(429);
+		expect(throttled.body.error).toBe('temporarily_unavailable');
+		const unavailable = await fetch(sim.tokenUrl, { method: 'POST', body: 'grant_type=client_credentials' });
+		expect(unavailable.status).toBe(503);
+		expect((await token(sim)).status).toBe(200);
+		await sim.close();
+		sim = await startSimulator({ quirks: { token: { expiredSecret: true } } });
+		const expired = await token(sim);
+		expect(expired.status).toBe(401);
+		expect(expired.body.error_codes).toEqual([7000222]);
+	});
+
+	test('mergedRecords: an old record merged into the current one under the same name, and one whose target has another name', async () => {
+		sim = await startSimulator({ deviceCount: 3, quirks: { mergedRecords: true } });
+		const listed = await api(sim, 'GET', filter("computerDnsName eq 'merged-host.contoso.local'"));
+		const [old, current] = listed.body.value ?? [];
+		expect(old.mergedIntoMachineId).toBe(current.id);
+		expect(current.mergedIntoMachineId).toBeUndefined();
+		const orphan = await api(sim, 'GET', filter("computerDnsName eq 'orphan-merged.contoso.local'"));
+		expect(orphan.body.value?.[0].mergedIntoMachineId).toBe(sim.devices[0].id);
+	});
+
+	test('answers carry a Date header on the simulated clock', async () => {
+		sim = await startSimulator({ timeScale: 3600 });
+		await new Promise((resolve) => setTimeout(resolve, 1100));
+		const answer = await api(sim, 'GET', '/api/machines?$top=1');
+		const date = Date.parse(String(answer.headers.get('date')));
+		expect(Math.abs(date - sim.now())).toBeLessThan(5_000);
+		expect(date - Date.now()).toBeGreaterThan(3_000_000);
 	});
 });
 

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { FINAL_ACTION_STATUSES, isActionUnderWay } from '../../lib/isolationState';
 import { pollDelayMs } from '../../lib/polling';
 import type { RunState } from '../actions/node.type';
-import { RetryBudget, type CallContext, type DefenderClient } from '../transport';
+import { RetryBudget, type Answer, type CallContext, type DefenderClient } from '../transport';
 import { operationError } from '../transport/errors';
 import { deviceActionsFilter, rememberAnswered } from './activeActions';
 import type { DeviceTarget } from './devices';
@@ -77,10 +77,18 @@ export async function submitMachineAction(
 		}
 
 		const postedAtMs = client.clock.now();
-		const answer = await client.request<unknown>(
-			{ method: 'POST', path: `/api/machines/${encodeURIComponent(device.id)}/${request.verb}`, body: request.body },
-			context,
-		);
+		// While the POST is under way its outcome is unknown; if the execution is cancelled now, it stays so.
+		const inFlight: SubmittedRecord = { itemIndex, machineId: device.id, type: request.type, outcome: 'unknown' };
+		run.submitted.push(inFlight);
+		let answer: Answer<unknown>;
+		try {
+			answer = await client.request<unknown>(
+				{ method: 'POST', path: `/api/machines/${encodeURIComponent(device.id)}/${request.verb}`, body: request.body },
+				context,
+			);
+		} finally {
+			if (!client.cancelled) forget(run, inFlight);
+		}
 		if (answer.kind === 'ok') {
 			const action = checkedAnswer(client, answer.body, answer.status, device, request, itemIndex);
 			const existed = activeActions.knows(action.id) || createdBefore(client, action, postedAtMs);
@@ -94,61 +102,74 @@ export async function submitMachineAction(
 			throw operationError(client.node, itemIndex, `Defender answered HTTP ${answer.status} while trying to ${context.what}`);
 		}
 
-		const answerLost = answer.kind === 'ambiguous';
-		// Until the lookup below finds what became of it, the request counts as sent with an unknown outcome.
-		const unknown: SubmittedRecord | undefined = answerLost
-			? { itemIndex, machineId: device.id, type: request.type, outcome: 'unknown' }
-			: undefined;
-		if (unknown) run.submitted.push(unknown);
-		const settle = (submitted: SubmittedAction) => {
-			if (unknown) run.submitted.splice(run.submitted.indexOf(unknown), 1);
-			return record(run, device, itemIndex, submitted);
-		};
-		let since: number | undefined;
-		let actions: MachineAction[] | undefined;
-		try {
-			if (answerLost) {
-				// A request whose answer was lost may still be in Defender's hands: give it as long again as we waited
-				// for the answer before looking for the action it created.
-				await client.backoff(context, client.timeoutMs, `Defender's answer was lost (${answer.reason})`);
-				since = client.serverClock.earliest(postedAtMs);
-			}
-			actions = await findDeviceActions(client, device.id, since, itemIndex, budget);
-		} catch (error) {
-			if (!answerLost) throw error;
-			throw outcomeUnknown(client, device, request, itemIndex, answer.reason);
+		const lostReason = answer.kind === 'ambiguous' ? answer.reason : undefined;
+		let actions: MachineAction[];
+		if (lostReason !== undefined) {
+			// Until the lookup finds what became of it, the request counts as sent with an unknown outcome.
+			const unknown: SubmittedRecord = { itemIndex, machineId: device.id, type: request.type, outcome: 'unknown' };
+			run.submitted.push(unknown);
+			const found = await afterLostAnswer(run, device, request, context, postedAtMs, lostReason);
+			forget(run, unknown);
+			if (found.ours) return record(run, device, itemIndex, { action: found.ours, outcome: 'created' });
+			actions = found.actions;
+		} else {
+			// Without Machine.Read.All the actions cannot be read: the POST is retried after a backoff.
+			actions = (await findDeviceActions(client, device.id, undefined, itemIndex, budget)) ?? [];
 		}
-		if (answerLost && actions === undefined) throw outcomeUnknown(client, device, request, itemIndex, answer.reason);
-
-		if (answerLost && since !== undefined) {
-			const until = client.serverClock.latest(client.clock.now());
-			const ours = (actions ?? []).filter(
-				(action) =>
-					action.type === request.type &&
-					action.requestorComment === request.body.Comment &&
-					!activeActions.knows(action.id) &&
-					withinWindow(action, since as number, until),
-			);
-			if (ours.length > 1) throw outcomeUnknown(client, device, request, itemIndex, answer.reason, ours);
-			if (ours.length === 1) {
-				rememberAnswered(ours[0].id);
-				activeActions.note(ours[0]);
-				return settle({ action: ours[0], outcome: 'created' });
-			}
-		}
-		for (const action of actions ?? []) activeActions.note(action);
-		const underWay = (actions ?? []).filter(isActionUnderWay);
+		for (const action of actions) activeActions.note(action);
+		const underWay = actions.filter(isActionUnderWay);
 		const sameType = underWay.find((action) => action.type === request.type);
-		if (sameType) return settle({ action: sameType, outcome: 'alreadyInProgress' });
-		if (unknown) run.submitted.splice(run.submitted.indexOf(unknown), 1);
+		if (sameType) return record(run, device, itemIndex, { action: sameType, outcome: 'alreadyInProgress' });
 		if (underWay.some((action) => action.type === opposite)) continue;
 
 		const blocking = underWay.map(describeAction);
-		const reason = answerLost
-			? `Defender's answer was lost (${answer.reason}) and no action of this request was found`
-			: `Another action is in progress on device ${device.named}${blocking.length ? `: ${blocking.join(', ')}` : ''}`;
+		const reason =
+			lostReason !== undefined
+				? `Defender's answer was lost (${lostReason}) and no action of this request was found`
+				: `Another action is in progress on device ${device.named}${blocking.length ? `: ${blocking.join(', ')}` : ''}`;
 		await client.backoff(context, undefined, reason);
 	}
+}
+
+/**
+ * After a POST whose answer was lost: waits as long again as the answer was waited for (the request may still be in
+ * Defender's hands), then reads the device's actions. The action the POST created is the one of the requested type
+ * and comment, unknown before, created between the earliest moment the POST could have arrived and now (Defender's
+ * clock, bounded by its Date headers). When the lookup fails, or several actions fit, the outcome is unknown.
+ */
+async function afterLostAnswer(
+	run: RunState,
+	device: DeviceTarget,
+	request: ActionRequest,
+	context: CallContext,
+	postedAtMs: number,
+	reason: string,
+): Promise<{ ours?: MachineAction; actions: MachineAction[] }> {
+	const { client, activeActions } = run;
+	const unknown = (candidates: MachineAction[] = []) => outcomeUnknown(client, device, request, context.itemIndex, reason, candidates);
+	let actions: MachineAction[] | undefined;
+	const since = client.serverClock.earliest(postedAtMs);
+	try {
+		await client.backoff(context, client.timeoutMs, `Defender's answer was lost (${reason})`);
+		actions = await findDeviceActions(client, device.id, since, context.itemIndex, context.budget);
+	} catch {
+		throw unknown();
+	}
+	if (actions === undefined) throw unknown();
+	const until = client.serverClock.latest(client.clock.now());
+	const ours = actions.filter(
+		(action) =>
+			action.type === request.type &&
+			action.requestorComment === request.body.Comment &&
+			!activeActions.knows(action.id) &&
+			withinWindow(action, since, until),
+	);
+	if (ours.length > 1) throw unknown(ours);
+	if (ours.length === 1) {
+		rememberAnswered(ours[0].id);
+		activeActions.note(ours[0]);
+	}
+	return { ours: ours[0], actions };
 }
 
 /** A 2xx answer must be a machine action for the device we named, of the type we asked for or of its opposite. */
@@ -199,6 +220,11 @@ function record(run: RunState, device: DeviceTarget, itemIndex: number, submitte
 		outcome: submitted.outcome,
 	});
 	return submitted;
+}
+
+function forget(run: RunState, entry: SubmittedRecord): void {
+	const index = run.submitted.indexOf(entry);
+	if (index !== -1) run.submitted.splice(index, 1);
 }
 
 function outcomeUnknown(
