@@ -10,13 +10,12 @@ export class DefenderForEndpoint extends VersionedNodeType {
 			name: 'defenderForEndpoint',
 			icon: 'file:defenderForEndpoint.svg',
 			group: ['transform'],
-			subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 			description: 'Isolate and release devices, and follow machine actions, in Microsoft Defender for Endpoint',
 			defaultVersion: 1,
 		};
 
 		const nodeVersions: IVersionedNodeType['nodeVersions'] = {
-			1: new DefenderForEndpointV1(baseDescription),
+			1: new DefenderForEndpointV1(),
 		};
 
 		super(nodeVersions, baseDescription);

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { sleep } from 'n8n-workflow';
 
 import { SECRET, TENANT, machineAction, machineId, mockTenantActions } from '../helpers/defenderMocks';
 import { CREDENTIAL_ID, jsonOf, newEngine, defenderWorkflow, runError } from '../helpers/workflow';
@@ -118,7 +119,7 @@ describe('cancellation', () => {
 			.reply(429, { error: { code: 'TooManyRequests', message: 'slow down' } }, { 'Retry-After': '120' });
 		const second = nock('https://api.security.microsoft.com').post(`/api/machines/${ID}/unisolate`).reply(201, machineAction());
 		const execution = engine.start(release());
-		while (!throttled.isDone()) await new Promise((resolve) => setTimeout(resolve, 10));
+		while (!throttled.isDone()) await sleep(10);
 		const started = Date.now();
 		execution.cancel();
 		await execution.catch(() => undefined);

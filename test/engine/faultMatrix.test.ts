@@ -1,3 +1,5 @@
+import { sleep } from 'n8n-workflow';
+
 import { defenderWorkflow, newEngine, outputOf, type Engine } from '../helpers/workflow';
 import { simulatorFor, unisolatesPerDevice, type Simulator } from '../helpers/simulator';
 
@@ -130,11 +132,11 @@ describe('fault matrix (simulator, time scale 60): N items in, N results out, on
 				parameters: { device: { __rl: true, mode: '={{ $json.mode }}', value: '={{ $json.value }}' }, comment: 'c', options: { parallelRequests: 2 } },
 			}),
 		);
-		while (!sim.requests.some((request) => request.status === 201)) await new Promise((resolve) => setTimeout(resolve, 20));
+		while (!sim.requests.some((request) => request.status === 201)) await sleep(20);
 		execution.cancel();
 		await execution.catch(() => undefined);
 		const requestsAtCancel = sim.requests.length;
-		await new Promise((resolve) => setTimeout(resolve, 1000));
+		await sleep(1000);
 		// At most the requests already in flight complete; nothing new is sent after the cancellation.
 		expect(sim.requests.length - requestsAtCancel).toBeLessThanOrEqual(2);
 		expect([...unisolatesPerDevice(sim).values()].every((count) => count === 1)).toBe(true);

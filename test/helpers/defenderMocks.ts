@@ -16,7 +16,7 @@ let clientCounter = 0;
  * application for the whole process, so each test gets a fresh quota.
  */
 export function saveCredential(engine: Engine, overrides: Record<string, string> = {}) {
-	const clientId = `client-${process.pid}-${++clientCounter}`;
+	const clientId = `client-${randomUUID()}-${++clientCounter}`;
 	const data = { cloud: 'commercial', tenantId: TENANT, clientId, clientSecret: SECRET, ...overrides };
 	engine.credentialsHelper.save(CREDENTIAL_ID, 'defenderForEndpointOAuth2Api', data);
 	return data;

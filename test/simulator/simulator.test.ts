@@ -1,3 +1,5 @@
+import { sleep } from 'n8n-workflow';
+
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { startSimulator, generateInventory, DEFAULT_CREDENTIALS, DUPLICATE_HOSTNAME, QUOTED_HOSTNAME } = require('../../simulator');
 const { compileFilter } = require('../../simulator/odataFilter');
@@ -152,9 +154,9 @@ describe('device actions', () => {
 		sim = await startSimulator({ deviceCount: 2, timeScale: 100, actionTimeline: { pendingSeconds: 5, inProgressSeconds: 10 } });
 		const created = await api(sim, 'POST', `/api/machines/${sim.devices[0].id}/isolate`, { Comment: 'x', IsolationType: 'Selective' });
 		expect(created.body).toMatchObject({ status: 'Pending', scope: 'Selective' });
-		await new Promise((resolve) => setTimeout(resolve, 80));
+		await sleep(80);
 		expect((await api(sim, 'GET', `/api/machineactions/${created.body.id}`)).body.status).toBe('InProgress');
-		await new Promise((resolve) => setTimeout(resolve, 120));
+		await sleep(120);
 		expect((await api(sim, 'GET', `/api/machineactions/${created.body.id}`)).body.status).toBe('Succeeded');
 		const late = await api(sim, 'POST', `/api/machineactions/${created.body.id}/cancel`, { Comment: 'stop' });
 		expect(late.status).toBe(400);
@@ -188,7 +190,7 @@ describe('limits and faults', () => {
 		const access = (await token(sim)).body.access_token;
 		for (let n = 0; n < 3; n++) await api(sim, 'GET', '/api/machines?$top=1', undefined, access);
 		expect((await api(sim, 'GET', '/api/machines?$top=1', undefined, access)).status).toBe(429);
-		await new Promise((resolve) => setTimeout(resolve, 150));
+		await sleep(150);
 		expect((await api(sim, 'GET', '/api/machines?$top=1', undefined, access)).status).toBe(200);
 	});
 

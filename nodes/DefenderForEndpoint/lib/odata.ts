@@ -12,7 +12,8 @@ export function hostnameFilter(hostname: string): string {
 	return `computerDnsName eq ${odataString(hostname)}`;
 }
 
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+/** Unicode category Cc: the C0 controls U+0000–U+001F, DEL U+007F and the C1 controls U+0080–U+009F. */
+const CONTROL_CHARACTERS = /\p{Cc}/u;
 const MAX_HOSTNAME_LENGTH = 255;
 
 /** Trims a hostname and rejects values that cannot be a computer DNS name. */

@@ -1,22 +1,48 @@
-import type {
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeType,
-	INodeTypeBaseDescription,
-	INodeTypeDescription,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, NodeConnectionType } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
+import * as device from './actions/device/Device.resource';
+import * as machineAction from './actions/machineAction/MachineAction.resource';
 import { router } from './actions/router';
-import { versionDescription } from './actions/versionDescription';
+import { subtitleExpression } from './descriptions/subtitle';
 import { listSearch } from './methods';
 
-// eslint-disable-next-line @n8n/community-nodes/icon-validation -- n8n resolves a version's icon relative to DefenderForEndpoint.node.ts, so it comes from the base description
-export class DefenderForEndpointV1 implements INodeType {
-	description: INodeTypeDescription;
+/** One main input and one main output. */
+const MAIN_CONNECTION: NodeConnectionType[] = [NodeConnectionTypes.Main];
 
-	constructor(baseDescription: INodeTypeBaseDescription) {
-		this.description = { ...baseDescription, ...versionDescription };
-	}
+const resourceProperty = {
+	displayName: 'Resource',
+	name: 'resource',
+	type: 'options' as const,
+	noDataExpression: true,
+	options: [
+		{ name: 'Device', value: 'device' },
+		// Shown in the node creator as "<name> Actions"; Defender's portal lists machine actions in its Action center.
+		{ name: 'Action Center', value: 'machineAction' },
+	],
+	default: 'device',
+};
+
+export class DefenderForEndpointV1 implements INodeType {
+	// The icon path is resolved next to this file by the linters and next to DefenderForEndpoint.node.ts by n8n's
+	// loader (a version's icon is resolved against its versioned node's file); v1/defenderForEndpoint.svg is a
+	// symbolic link to ../defenderForEndpoint.svg, so both name the same file.
+	description: INodeTypeDescription = {
+		displayName: 'Defender for Endpoint',
+		name: 'defenderForEndpoint',
+		icon: 'file:defenderForEndpoint.svg',
+		group: ['transform'],
+		version: 1,
+		defaultVersion: 1,
+		subtitle: subtitleExpression(resourceProperty, [...device.description, ...machineAction.description]),
+		description: 'Isolate and release devices, and follow machine actions, in Microsoft Defender for Endpoint',
+		defaults: { name: 'Defender for Endpoint' },
+		usableAsTool: true,
+		inputs: MAIN_CONNECTION,
+		outputs: MAIN_CONNECTION,
+		credentials: [{ name: 'defenderForEndpointOAuth2Api', required: true }],
+		properties: [resourceProperty, ...device.description, ...machineAction.description],
+	};
 
 	methods = { listSearch };
 
