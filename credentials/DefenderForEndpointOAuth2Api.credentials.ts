@@ -87,6 +87,8 @@ export class DefenderForEndpointOAuth2Api implements ICredentialType {
 			type: 'string',
 			default: 'https://api.securitycenter.microsoft.com/.default',
 			required: true,
+			description:
+				'OAuth2 scope of the token: the API\'s application ID URI followed by /.default (app permissions), e.g. https://api.securitycenter.microsoft.com/.default',
 			displayOptions: { show: { cloud: ['custom'] } },
 		},
 		// The OAuth2 fields n8n's client-credentials flow reads, derived from the fields above.
@@ -106,6 +108,9 @@ export class DefenderForEndpointOAuth2Api implements ICredentialType {
 		{ displayName: 'Auth URI', name: 'authUrl', type: 'hidden', default: '' },
 		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
 		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'body' },
+		// n8n's generic OAuth2 fields that mean nothing here: Entra's client-credentials token request takes no extra body.
+		{ displayName: 'Send Additional Body Properties', name: 'sendAdditionalBodyProperties', type: 'hidden', default: false },
+		{ displayName: 'Additional Body Properties', name: 'additionalBodyProperties', type: 'hidden', default: '' },
 	];
 
 	/** Acquires a token and reads one device: proves the secret, the cloud and Machine.Read.All together. */

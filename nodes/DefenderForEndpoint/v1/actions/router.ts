@@ -5,6 +5,7 @@ import { readRunOptions } from '../descriptions/options';
 import { ActiveActions } from '../helpers/activeActions';
 import type { SubmittedRecord } from '../helpers/machineActions';
 import { DefenderClient } from '../transport';
+import { CUSTOM_API_CALL, customApiCallError } from './customApiCall';
 import * as device from './device/Device.resource';
 import * as machineAction from './machineAction/MachineAction.resource';
 import type { OperationExecute, RunState } from './node.type';
@@ -27,7 +28,9 @@ const operations: Record<string, Record<string, { execute: OperationExecute }>> 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
+	if (resource === CUSTOM_API_CALL) throw customApiCallError(this);
 	const operation = this.getNodeParameter('operation', 0) as string;
+	if (operation === CUSTOM_API_CALL) throw customApiCallError(this);
 	const handler = operations[resource]?.[operation];
 	if (!handler) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);

@@ -12,14 +12,14 @@ export const deviceLocator: INodeProperties = {
 		'The device. A hostname, or an IP address seen in the last 15 minutes, must match exactly one device, or nothing is sent.',
 	modes: [
 		{
-			displayName: 'From List',
+			displayName: 'List',
 			name: 'list',
 			type: 'list',
 			placeholder: 'Select a device…',
 			typeOptions: { searchListMethod: 'searchDevices', searchable: true },
 		},
 		{
-			displayName: 'By ID',
+			displayName: 'ID',
 			name: 'id',
 			type: 'string',
 			placeholder: 'e.g. 1e5bc9d7e413ddd7902c2932e418702b84d0cc07',
@@ -34,13 +34,13 @@ export const deviceLocator: INodeProperties = {
 			],
 		},
 		{
-			displayName: 'By Hostname',
+			displayName: 'Hostname',
 			name: 'hostname',
 			type: 'string',
 			placeholder: 'e.g. ws-0042.contoso.com',
 		},
 		{
-			displayName: 'By IP Address',
+			displayName: 'IP',
 			name: 'ip',
 			type: 'string',
 			placeholder: 'e.g. 10.1.2.3',
@@ -48,15 +48,18 @@ export const deviceLocator: INodeProperties = {
 	],
 };
 
-export const commentField: INodeProperties = {
-	displayName: 'Comment',
-	name: 'comment',
-	type: 'string',
-	default: '',
-	required: true,
-	placeholder: 'e.g. Released after INC-1234 was closed: device clean and validated',
-	description: 'Why the action is taken. Defender requires it and shows it in the action center.',
-};
+/** The required Comment of an action, with an example that fits the operation. */
+export function commentField(example: string): INodeProperties {
+	return {
+		displayName: 'Comment',
+		name: 'comment',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: `e.g. ${example}`,
+		description: 'Why the action is taken. Defender requires it and shows it in the action center.',
+	};
+}
 
 export const waitForCompletionFields: INodeProperties[] = [
 	{

@@ -8,7 +8,7 @@ import type { RunState } from '../node.type';
 
 const properties: INodeProperties[] = [
 	deviceLocator,
-	commentField,
+	commentField('Isolated for INC-1234: malware alert under investigation'),
 	{
 		displayName: 'Isolation Type',
 		name: 'isolationType',

@@ -6,7 +6,9 @@ import { requestOptions } from '../../descriptions/options';
 import { actOnDevice } from '../../helpers/deviceActions';
 import type { RunState } from '../node.type';
 
-const properties: INodeProperties[] = [deviceLocator, commentField, ...waitForCompletionFields, requestOptions];
+const properties: INodeProperties[] = [deviceLocator,
+	commentField('Released after INC-1234 was closed: device clean and validated'),
+	 ...waitForCompletionFields, requestOptions];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['device'], operation: ['releaseFromIsolation'] } },

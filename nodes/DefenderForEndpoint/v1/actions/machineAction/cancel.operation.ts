@@ -10,7 +10,11 @@ import { RetryBudget, type CallContext } from '../../transport';
 import { operationError } from '../../transport/errors';
 import type { RunState } from '../node.type';
 
-const properties: INodeProperties[] = [machineActionIdField, commentField, requestOptions];
+const properties: INodeProperties[] = [
+	machineActionIdField,
+	commentField('Cancelled: INC-1234 was closed as a false positive'),
+	requestOptions,
+];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['machineAction'], operation: ['cancel'] } },
