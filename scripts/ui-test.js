@@ -1,0 +1,301 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Real-browser test of n8n's editor with this package (npm run test:ui): the e2e test's pinned n8n (scripts/lib/n8n-cli.js)
+ * runs `n8n start` on 127.0.0.1 with the packed package installed as a community package, Debian's Chromium runs
+ * headless on loopback (its resolver maps every other name to nowhere), and puppeteer-core drives it like a user:
+ * search and add the node, create the credential (Custom cloud → the local simulator) and see its test pass, search the
+ * device picker, release a device by hostname and read the output panel, then see the ambiguous-hostname error.
+ * Prints `ui: N passed, M failed` last; screenshots of a failure go to a temporary folder whose path is printed.
+ * Environment: CHROMIUM (default /usr/bin/chromium), UI_KEEP=1 (keep the temporary folder).
+ */
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+
+const cli = require('./lib/n8n-cli');
+
+const { REPO_ROOT } = cli;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const OWNER = { email: 'ui-test@example.com', firstName: 'UI', lastName: 'Test', password: `Ui-${crypto.randomBytes(9).toString('hex')}1` };
+const WAIT = 60_000;
+
+let passed = 0;
+let failed = 0;
+let shotDir;
+let page;
+let shots = 0;
+
+async function screenshot(label) {
+	if (!page) return undefined;
+	shotDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-mde-ui-shots-'));
+	const file = path.join(shotDir, `${String(++shots).padStart(2, '0')}-${label.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`);
+	await page.screenshot({ path: file }).catch(() => undefined);
+	return file;
+}
+
+/** Runs one step; a failure is reported with a screenshot and ends the test (later steps depend on it). */
+async function step(what, fn) {
+	const started = Date.now();
+	try {
+		const detail = await fn();
+		passed++;
+		console.log(`  ok   ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)${detail ? `: ${detail}` : ''}`);
+	} catch (error) {
+		failed++;
+		const file = await screenshot(what);
+		console.log(`  FAIL ${what}\n       ${String(error?.message ?? error).split('\n').join('\n       ')}${file ? `\n       screenshot: ${file}` : ''}`);
+		throw new StepFailed();
+	}
+}
+class StepFailed extends Error {}
+
+const byTestId = (id) => `[data-test-id="${id}"]`;
+
+async function visible(selector, timeout = WAIT) {
+	return await page.waitForSelector(selector, { visible: true, timeout });
+}
+
+/** Waits until the page's visible text contains `text` (or matches a RegExp). */
+async function waitForText(text, timeout = WAIT, scope = 'body') {
+	const pattern = text instanceof RegExp ? { source: text.source, flags: text.flags } : { source: text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags: '' };
+	await page.waitForFunction(
+		(sel, p) => {
+			const root = document.querySelector(sel);
+			return Boolean(root && new RegExp(p.source, p.flags).test(root.innerText));
+		},
+		{ timeout },
+		scope,
+		pattern,
+	);
+}
+
+/** Clicks the innermost visible element under `scope` whose own text is exactly `text`. */
+async function clickText(text, scope = 'body', timeout = WAIT) {
+	const handle = await page.waitForFunction(
+		(sel, wanted) => {
+			const roots = [...document.querySelectorAll(sel)];
+			for (const root of roots) {
+				const all = [...root.querySelectorAll('*')].filter((el) => el.offsetParent !== null && el.innerText?.trim() === wanted);
+				const innermost = all.filter((el) => !all.some((other) => other !== el && el.contains(other)));
+				if (innermost.length > 0) return innermost[0];
+			}
+			return null;
+		},
+		{ timeout },
+		scope,
+		text,
+	);
+	await handle.asElement().click();
+}
+
+async function typeInto(selector, text) {
+	const input = await visible(selector);
+	await input.click({ clickCount: 3 });
+	await page.keyboard.press('Backspace');
+	await input.type(text, { delay: 5 });
+}
+
+function startChromium(port, userDataDir) {
+	const args = [
+		'--headless=new',
+		'--no-sandbox',
+		'--disable-gpu',
+		'--disable-dev-shm-usage',
+		'--remote-debugging-address=127.0.0.1',
+		`--remote-debugging-port=${port}`,
+		'--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
+		'--no-first-run',
+		'--disable-background-networking',
+		'--disable-component-update',
+		'--disable-sync',
+		'--window-size=1600,1000',
+		`--user-data-dir=${userDataDir}`,
+		'about:blank',
+	];
+	return spawn(CHROMIUM, args, { stdio: 'ignore', detached: true });
+}
+
+async function waitForHttp(url, timeoutMs) {
+	const giveUp = Date.now() + timeoutMs;
+	for (;;) {
+		try {
+			const response = await fetch(url);
+			if (response.ok) return await response.text();
+		} catch {
+			// not up yet
+		}
+		if (Date.now() > giveUp) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+}
+
+function killGroup(child) {
+	if (!child || child.exitCode !== null) return;
+	try {
+		process.kill(-child.pid, 'SIGTERM');
+	} catch {
+		// gone
+	}
+}
+
+async function main() {
+	if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (CI installs it)`);
+	const puppeteer = require('puppeteer-core');
+	const { startSimulator, DUPLICATE_HOSTNAME } = require(path.join(REPO_ROOT, 'simulator'));
+
+	const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-mde-ui-'));
+	const userFolder = path.join(temp, 'user');
+	fs.mkdirSync(userFolder, { recursive: true });
+	let n8n;
+	let chromium;
+	let browser;
+	let sim;
+	try {
+		const { bin } = await cli.ensureN8n({ log: (line) => console.log(`  ${line}`) });
+		if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'nodes', 'DefenderForEndpoint', 'DefenderForEndpoint.node.js'))) {
+			throw new Error('dist/ is missing: npm run build first');
+		}
+		const packed = await cli.npm(['pack', '--json', '--pack-destination', temp], { cwd: REPO_ROOT, timeoutMs: 2 * 60_000 });
+		const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[')));
+		await cli.installCommunityPackage(path.join(temp, info.filename), userFolder);
+
+		sim = await startSimulator({ port: 0, deviceCount: 20, actionTimeline: { pendingSeconds: 1, inProgressSeconds: 2 } });
+		const target = sim.devices.find((device) => device.computerDnsName === 'ws-0003.contoso.local') ?? sim.devices[2];
+
+		const port = await cli.freePort();
+		const env = {
+			...cli.n8nEnv({ userFolder, brokerPort: await cli.freePort(), netLog: path.join(temp, 'net.log'), encryptionKey: crypto.randomBytes(24).toString('hex') }),
+			N8N_PORT: String(port),
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_HOST: '127.0.0.1',
+			N8N_SECURE_COOKIE: 'false',
+			N8N_LOG_LEVEL: 'warn',
+		};
+		const base = `http://127.0.0.1:${port}`;
+		const n8nLog = fs.openSync(path.join(temp, 'n8n.log'), 'a');
+		n8n = spawn(process.execPath, [bin, 'start'], { env, cwd: userFolder, stdio: ['ignore', n8nLog, n8nLog], detached: true });
+
+		await step('n8n 2.41.1 starts with the package installed', async () => {
+			await waitForHttp(`${base}/healthz/readiness`, 180_000);
+			const setup = await fetch(`${base}/rest/owner/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(OWNER) });
+			const body = await setup.json().catch(() => undefined);
+			if (!setup.ok || !body?.data) throw new Error(`owner setup answered ${setup.status}`);
+			return base;
+		});
+
+		const debugPort = await cli.freePort();
+		chromium = startChromium(debugPort, path.join(temp, 'chromium'));
+		await step('Chromium runs headless on loopback', async () => {
+			const version = JSON.parse(await waitForHttp(`http://127.0.0.1:${debugPort}/json/version`, 60_000));
+			browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${debugPort}`, defaultViewport: { width: 1600, height: 1000 } });
+			page = await browser.newPage();
+			page.setDefaultTimeout(WAIT);
+			return version.Browser;
+		});
+
+		await step('sign in and open a new workflow', async () => {
+			await page.goto(`${base}/signin`, { waitUntil: 'domcontentloaded' });
+			await typeInto('input[name="emailOrLdapLoginId"], input[type="email"]', OWNER.email);
+			await typeInto('input[name="password"], input[type="password"]', OWNER.password);
+			await page.keyboard.press('Enter');
+			await page.waitForFunction(() => !location.pathname.startsWith('/signin'), { timeout: WAIT });
+			await page.goto(`${base}/workflow/new`, { waitUntil: 'domcontentloaded' });
+			await visible(byTestId('canvas-plus-button') + ', ' + byTestId('canvas-add-button'));
+		});
+
+		await step('the node creator finds "Defender for Endpoint" and lists its actions under "Device Actions"', async () => {
+			await page.click(byTestId('canvas-add-button')).catch(async () => await page.click(byTestId('canvas-plus-button')));
+			await visible(byTestId('node-creator-search-bar'));
+			await page.type(byTestId('node-creator-search-bar'), 'Defender', { delay: 20 });
+			await clickText('Defender for Endpoint', byTestId('node-creator'));
+			await waitForText('Release a device from isolation', WAIT, byTestId('node-creator'));
+			const text = await page.$eval(byTestId('node-creator'), (el) => el.innerText);
+			if (/machine action actions/i.test(text)) throw new Error('the node creator still shows "MACHINE ACTION ACTIONS"');
+			await clickText('Release a device from isolation', byTestId('node-creator'));
+			await visible(byTestId('ndv'));
+		});
+
+		await step('create the credential (Custom cloud → the simulator) and see its test pass', async () => {
+			await clickText('Connect to Defender for Endpoint', byTestId('ndv'));
+			await visible(byTestId('editCredential-modal'));
+			const modal = byTestId('editCredential-modal');
+			const labels = await page.$$eval(`${modal} ${byTestId('credential-connection-parameter')}`, (els) => els.map((el) => el.innerText.split('\n')[0].trim()));
+			if (labels[0] !== 'Cloud' || !/^Tenant ID/.test(labels[1] ?? '')) throw new Error(`fields in this order: ${labels.join(' | ')}`);
+			if (labels.some((label) => /Send Additional Body Properties/.test(label))) throw new Error('"Send Additional Body Properties" is shown');
+			await page.click(`${modal} ${byTestId('parameter-input-cloud')}`);
+			await clickText('Custom');
+			await typeInto(`${modal} ${byTestId('parameter-input-tenantId')} input`, sim.credentials.tenantId);
+			await typeInto(`${modal} ${byTestId('parameter-input-clientId')} input`, sim.credentials.clientId);
+			await typeInto(`${modal} ${byTestId('parameter-input-clientSecret')} input`, sim.credentials.clientSecret);
+			await typeInto(`${modal} ${byTestId('parameter-input-customApiBaseUrl')} input`, sim.apiBaseUrl);
+			await typeInto(`${modal} ${byTestId('parameter-input-customTokenUrl')} input`, sim.tokenUrl);
+			await page.click(`${modal} ${byTestId('credential-save-button')}`);
+			await visible(`${modal} ${byTestId('credentials-config-container-test-success')}`, 90_000);
+			const tokenRequests = sim.requests.filter((request) => /oauth2\/v2\.0\/token/.test(request.path ?? request.url ?? '')).length;
+			const close = await page.$(`${modal} .el-dialog__close`);
+			if (close) await close.click();
+			return `test passed (${tokenRequests} token request(s) at the simulator)`;
+		});
+
+		await step('the device picker searches the simulator', async () => {
+			const locator = byTestId('resource-locator-device');
+			await visible(locator);
+			await page.click(`${locator} ${byTestId('rlc-input')}`).catch(async () => await page.click(locator));
+			await visible(byTestId('rlc-search'));
+			await page.type(`${byTestId('rlc-search')} input`, 'ws-000', { delay: 20 });
+			await waitForText('ws-0001.contoso.local', WAIT, byTestId('resource-locator-dropdown'));
+			const items = await page.$$eval(`${byTestId('resource-locator-dropdown')} ${byTestId('rlc-item')}`, (els) => els.map((el) => el.innerText.trim()));
+			if (items.length === 0) throw new Error('no device listed');
+			await page.keyboard.press('Tab');
+			return `${items.length} devices, first ${items[0]}`;
+		});
+
+		async function setHostname(hostname) {
+			const locator = byTestId('resource-locator-device');
+			await page.click(`${locator} ${byTestId('rlc-mode-selector')}`);
+			await clickText('Hostname');
+			await typeInto(`${locator} input[type="text"]:not([readonly])`, hostname);
+		}
+
+		await step(`release ${target.computerDnsName} by hostname and read the output panel`, async () => {
+			await setHostname(target.computerDnsName);
+			await typeInto(`${byTestId('parameter-input-comment')} input, ${byTestId('parameter-input-comment')} textarea`, 'Released by the UI test');
+			await page.click(byTestId('node-execute-button'));
+			await waitForText(target.id, 90_000, byTestId('output-panel'));
+			await waitForText('created', WAIT, byTestId('output-panel'));
+			const posts = sim.requests.filter((request) => request.method === 'POST' && String(request.path ?? request.url).includes(`/api/machines/${target.id}/unisolate`));
+			if (posts.length !== 1) throw new Error(`${posts.length} unisolate POSTs for ${target.id} at the simulator`);
+			return 'output shows the machine action; one POST at the simulator';
+		});
+
+		await step(`an ambiguous hostname (${DUPLICATE_HOSTNAME}) fails with the list of matching devices`, async () => {
+			const before = sim.requests.filter((request) => request.method === 'POST').length;
+			await setHostname(DUPLICATE_HOSTNAME);
+			await page.click(byTestId('node-execute-button'));
+			await waitForText(/2 Defender devices are named/, 90_000, byTestId('ndv'));
+			const after = sim.requests.filter((request) => request.method === 'POST').length;
+			if (after !== before) throw new Error(`${after - before} POST(s) sent for an ambiguous hostname`);
+			return 'error shown, nothing posted';
+		});
+	} catch (error) {
+		if (!(error instanceof StepFailed)) {
+			failed++;
+			const file = await screenshot('unexpected');
+			console.log(`  FAIL ${error?.stack ?? error}${file ? `\n       screenshot: ${file}` : ''}`);
+		}
+	} finally {
+		if (browser) await browser.disconnect().catch(() => undefined);
+		killGroup(chromium);
+		killGroup(n8n);
+		if (sim) await sim.close().catch(() => undefined);
+		if (failed > 0 || process.env.UI_KEEP === '1') console.log(`  n8n's log and files kept in ${temp}`);
+		else fs.rmSync(temp, { recursive: true, force: true });
+	}
+	console.log(`ui: ${passed} passed, ${failed} failed`);
+	process.exitCode = failed > 0 ? 1 : 0;
+}
+
+main();
