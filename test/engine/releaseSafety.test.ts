@@ -1,4 +1,5 @@
 import type { IDataObject, IRun } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 import nock from 'nock';
 
 import { useClock } from '../../nodes/DefenderForEndpoint/v1/transport';
@@ -226,7 +227,7 @@ describe('5. nothing sent goes unreported', () => {
 				parameters: { device: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, comment: 'c', options: { parallelRequests: 1 } },
 			}),
 		);
-		while (!throttled.isDone()) await new Promise((resolve) => setImmediate(resolve));
+		while (!throttled.isDone()) await sleep(1);
 		execution.cancel();
 		const run = await execution.catch((error: unknown) => ({ thrown: error }));
 		const shown = JSON.stringify(run, (_key, value: unknown) => (value instanceof Error ? { message: value.message, description: (value as { description?: string }).description } : value));
@@ -240,7 +241,7 @@ describe('5. nothing sent goes unreported', () => {
 		const engine = setup();
 		nock(API).post(`/api/machines/${ID}/unisolate`).delay(5_000).reply(201, machineAction({ machineId: ID }));
 		const execution = engine.start(release([{}], {}, 'stopWorkflow'));
-		await new Promise((resolve) => setTimeout(resolve, 500));
+		await sleep(500);
 		execution.cancel();
 		const run = (await execution) as IRun;
 		const error = run.data.resultData.runData.Defender[0].error;
@@ -358,7 +359,8 @@ describe('8. merged and duplicate device records', () => {
 describe('9. no secret in any message, even when Entra echoes it', () => {
 	test('Client ID and Client Secret swapped: AADSTS700016 names the secret, the node does not', async () => {
 		const engine = newEngine();
-		saveCredential(engine, { clientId: SECRET, clientSecret: 'the-client-id-0000' });
+		const swappedClientId = 'the-client-id-0000';
+		saveCredential(engine, { clientId: SECRET, clientSecret: swappedClientId });
 		mockTenantActions();
 		nock(LOGIN)
 			.post(`/${TENANT}/oauth2/v2.0/token`)
@@ -368,7 +370,7 @@ describe('9. no secret in any message, even when Entra echoes it', () => {
 		expect(failure.error).toContain("Application with identifier '[client ID]' was not found");
 		const everything = JSON.stringify(run, (_key, value: unknown) => (value instanceof Error ? { message: value.message, description: (value as { description?: string }).description } : value));
 		expect(everything).not.toContain(SECRET);
-		expect(everything).not.toContain('the-client-id-0000');
+		expect(everything).not.toContain(swappedClientId);
 	});
 });
 

@@ -253,7 +253,7 @@ describe('documented quirks, each behind an option', () => {
 		const isolate = await api(sim, 'POST', `/api/machines/${id}/isolate`, { Comment: 'incident', IsolationType: 'Full' });
 		const release = await api(sim, 'POST', `/api/machines/${id}/unisolate`, { Comment: 'release' });
 		expect(release.status).toBe(201);
-		await new Promise((resolve) => setTimeout(resolve, 300));
+		await sleep(300);
 		const [isolateDone, releaseDone] = await Promise.all(
 			[isolate.body.id, release.body.id].map(async (actionId) => (await api(sim, 'GET', `/api/machineactions/${actionId}`)).body),
 		);
@@ -268,7 +268,7 @@ describe('documented quirks, each behind an option', () => {
 		const id: string = generateInventory(2, Date.now())[0].id;
 		sim = await startSimulator({ deviceCount: 2, timeScale: 1000, seedActions: false, quirks: { finalStatus: { [id]: 'Failed' } } });
 		const created = await api(sim, 'POST', `/api/machines/${id}/unisolate`, { Comment: 'x' });
-		await new Promise((resolve) => setTimeout(resolve, 100));
+		await sleep(100);
 		expect((await api(sim, 'GET', `/api/machineactions/${created.body.id}`)).body.status).toBe('Failed');
 	});
 
@@ -299,7 +299,7 @@ describe('documented quirks, each behind an option', () => {
 
 	test('answers carry a Date header on the simulated clock', async () => {
 		sim = await startSimulator({ timeScale: 3600 });
-		await new Promise((resolve) => setTimeout(resolve, 1100));
+		await sleep(1100);
 		const answer = await api(sim, 'GET', '/api/machines?$top=1');
 		const date = Date.parse(String(answer.headers.get('date')));
 		expect(Math.abs(date - sim.now())).toBeLessThan(5_000);
