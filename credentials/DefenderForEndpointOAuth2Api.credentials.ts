@@ -44,17 +44,20 @@ export class DefenderForEndpointOAuth2Api implements ICredentialType {
 			placeholder: 'e.g. 72f988bf-86f1-41af-91ab-2d7cd011db47 or contoso.onmicrosoft.com',
 			description: 'Directory (tenant) ID of the app registration, as a GUID or a verified domain',
 		},
+		// Not named clientId / clientSecret: n8n shows a field that overrides one of the oAuth2Api parent's fields in the
+		// parent's place (first), so the visible fields have names of their own and the parent's are derived below.
 		{
-			displayName: 'Client ID',
-			name: 'clientId',
+			displayName: 'Client ID (Application ID)',
+			name: 'applicationId',
 			type: 'string',
 			default: '',
 			required: true,
+			placeholder: 'e.g. 00000000-0000-0000-0000-000000000000',
 			description: 'Application (client) ID of the app registration',
 		},
 		{
 			displayName: 'Client Secret',
-			name: 'clientSecret',
+			name: 'applicationSecret',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
@@ -93,6 +96,8 @@ export class DefenderForEndpointOAuth2Api implements ICredentialType {
 		},
 		// The OAuth2 fields n8n's client-credentials flow reads, derived from the fields above.
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'clientCredentials' },
+		{ displayName: 'Client ID', name: 'clientId', type: 'hidden', default: '={{ $self.applicationId }}' },
+		{ displayName: 'Client Secret', name: 'clientSecret', type: 'hidden', typeOptions: { password: true }, default: '={{ $self.applicationSecret }}' },
 		{
 			displayName: 'Access Token URL',
 			name: 'accessTokenUrl',

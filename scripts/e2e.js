@@ -369,8 +369,8 @@ async function main() {
 						data: {
 							cloud: 'custom',
 							tenantId: simCredentials.tenantId,
-							clientId: simCredentials.clientId,
-							clientSecret: secret,
+							applicationId: simCredentials.clientId,
+							applicationSecret: secret,
 							customApiBaseUrl: sim.apiBaseUrl,
 							customTokenUrl: recorder.url,
 							customScope: sim.scope,

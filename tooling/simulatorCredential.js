@@ -4,8 +4,8 @@ function simulatorCredential({ credentials, apiBaseUrl, tokenUrl, scope }) {
 	return {
 		cloud: 'custom',
 		tenantId: credentials.tenantId,
-		clientId: credentials.clientId,
-		clientSecret: credentials.clientSecret,
+		applicationId: credentials.clientId,
+		applicationSecret: credentials.clientSecret,
 		customApiBaseUrl: apiBaseUrl,
 		customTokenUrl: tokenUrl,
 		customScope: scope,

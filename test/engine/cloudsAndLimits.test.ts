@@ -21,7 +21,7 @@ describe.each([
 	test(`gets the token from ${login} for ${scope} and calls ${api}`, async () => {
 		const engine = newEngine();
 		const clientId = `cloud-${cloud}`;
-		engine.credentialsHelper.save(CREDENTIAL_ID, 'defenderForEndpointOAuth2Api', { cloud, tenantId: ` ${TENANT} `, clientId, clientSecret: SECRET });
+		engine.credentialsHelper.save(CREDENTIAL_ID, 'defenderForEndpointOAuth2Api', { cloud, tenantId: ` ${TENANT} `, applicationId: clientId, applicationSecret: SECRET });
 		const token = nock(login)
 			.post(`/${TENANT}/oauth2/v2.0/token`, { grant_type: 'client_credentials', client_id: clientId, client_secret: SECRET, scope })
 			.reply(200, { access_token: `token-${cloud}`, token_type: 'Bearer', expires_in: 3599 });
@@ -39,8 +39,8 @@ describe('custom cloud', () => {
 		engine.credentialsHelper.save(CREDENTIAL_ID, 'defenderForEndpointOAuth2Api', {
 			cloud: 'custom',
 			tenantId: 'contoso.onmicrosoft.com',
-			clientId: 'custom-1',
-			clientSecret: SECRET,
+			applicationId: 'custom-1',
+			applicationSecret: SECRET,
 			customApiBaseUrl: 'http://127.0.0.1:9/',
 			customTokenUrl: 'http://localhost:9/tenant/token',
 			customScope: 'api://defender/.default',
@@ -60,7 +60,7 @@ describe('custom cloud', () => {
 	])('refuses %s before sending anything', async (_label, overrides, message) => {
 		const engine = newEngine();
 		engine.credentialsHelper.save(CREDENTIAL_ID, 'defenderForEndpointOAuth2Api', {
-			cloud: 'custom', tenantId: TENANT, clientId: 'x', clientSecret: SECRET, customScope: 's', ...overrides,
+			cloud: 'custom', tenantId: TENANT, applicationId: 'x', applicationSecret: SECRET, customScope: 's', ...overrides,
 		});
 		const run = await engine.run(
 			defenderWorkflow([{}, {}], { parameters: { device: { __rl: true, mode: 'id', value: ID }, comment: 'c' }, onError: 'continueRegularOutput' }),
@@ -75,7 +75,7 @@ describe('client-side rate limit', () => {
 	test('the 101st call in a minute (the snapshot and 100 releases) is not sent: its item fails with "rate limit budget exhausted, retry after"', async () => {
 		const engine = newEngine();
 		engine.credentialsHelper.save(CREDENTIAL_ID, 'defenderForEndpointOAuth2Api', {
-			cloud: 'commercial', tenantId: TENANT, clientId: 'limiter-1', clientSecret: SECRET,
+			cloud: 'commercial', tenantId: TENANT, applicationId: 'limiter-1', applicationSecret: SECRET,
 		});
 		nock('https://login.microsoftonline.com').post(`/${TENANT}/oauth2/v2.0/token`).reply(200, { access_token: 't', expires_in: 3599 });
 		const ids = Array.from({ length: 100 }, (_, n) => machineId(1000 + n));
@@ -110,7 +110,7 @@ describe('cancellation', () => {
 	test('cancelling the execution ends a Retry-After wait at once', async () => {
 		const engine = newEngine();
 		engine.credentialsHelper.save(CREDENTIAL_ID, 'defenderForEndpointOAuth2Api', {
-			cloud: 'commercial', tenantId: TENANT, clientId: 'cancel-1', clientSecret: SECRET,
+			cloud: 'commercial', tenantId: TENANT, applicationId: 'cancel-1', applicationSecret: SECRET,
 		});
 		nock('https://login.microsoftonline.com').post(`/${TENANT}/oauth2/v2.0/token`).reply(200, { access_token: 't', expires_in: 3599 });
 		mockTenantActions();

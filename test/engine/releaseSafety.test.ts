@@ -360,7 +360,7 @@ describe('9. no secret in any message, even when Entra echoes it', () => {
 	test('Client ID and Client Secret swapped: AADSTS700016 names the secret, the node does not', async () => {
 		const engine = newEngine();
 		const swappedClientId = 'the-client-id-0000';
-		saveCredential(engine, { clientId: SECRET, clientSecret: swappedClientId });
+		saveCredential(engine, { applicationId: SECRET, applicationSecret: swappedClientId });
 		mockTenantActions();
 		nock(LOGIN)
 			.post(`/${TENANT}/oauth2/v2.0/token`)

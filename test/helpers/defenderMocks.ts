@@ -13,13 +13,15 @@ let clientCounter = 0;
 
 /**
  * Saves a commercial-cloud credential with a client ID of its own: the rate limiter is shared per tenant and
- * application for the whole process, so each test gets a fresh quota.
+ * application for the whole process, so each test gets a fresh quota. The credential's visible fields are
+ * applicationId and applicationSecret; n8n derives the OAuth2 clientId and clientSecret from them, and the
+ * returned clientId and clientSecret are those derived values (what the token request must carry).
  */
 export function saveCredential(engine: Engine, overrides: Record<string, string> = {}) {
-	const clientId = `client-${randomUUID()}-${++clientCounter}`;
-	const data = { cloud: 'commercial', tenantId: TENANT, clientId, clientSecret: SECRET, ...overrides };
+	const applicationId = `client-${randomUUID()}-${++clientCounter}`;
+	const data = { cloud: 'commercial', tenantId: TENANT, applicationId, applicationSecret: SECRET, ...overrides };
 	engine.credentialsHelper.save(CREDENTIAL_ID, 'defenderForEndpointOAuth2Api', data);
-	return data;
+	return { ...data, clientId: data.applicationId, clientSecret: data.applicationSecret };
 }
 
 /** Expects token requests of the client-credentials grant and answers with the given access tokens in turn. */
