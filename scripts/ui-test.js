@@ -27,6 +27,7 @@ let failed = 0;
 let shotDir;
 let page;
 let shots = 0;
+const credentialPosts = [];
 
 async function screenshot(label) {
 	if (!page) return undefined;
@@ -91,6 +92,23 @@ async function clickText(text, scope = 'body', timeout = WAIT) {
 	await handle.asElement().click();
 }
 
+/** Picks the option `text` of the open select dropdown, scrolling the list to it first (headless does not scroll). */
+async function chooseOption(text, timeout = WAIT) {
+	const handle = await page.waitForFunction(
+		(wanted) => {
+			const options = [...document.querySelectorAll('.el-select-dropdown__item, [role="option"]')];
+			return options.find((el) => el.offsetParent !== null && el.innerText?.trim() === wanted) ?? null;
+		},
+		{ timeout },
+		text,
+	);
+	// The dropdown opens with an animation during which the option has no clickable box: click it in the page.
+	await handle.evaluate((el) => {
+		el.scrollIntoView({ block: 'center' });
+		el.click();
+	});
+}
+
 async function typeInto(selector, text) {
 	const input = await visible(selector);
 	await input.click({ clickCount: 3 });
@@ -111,6 +129,8 @@ function startChromium(port, userDataDir) {
 		'--disable-background-networking',
 		'--disable-component-update',
 		'--disable-sync',
+		'--disable-breakpad',
+		'--disable-crash-reporter',
 		'--window-size=1600,1000',
 		`--user-data-dir=${userDataDir}`,
 		'about:blank',
@@ -172,7 +192,7 @@ async function main() {
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			N8N_HOST: '127.0.0.1',
 			N8N_SECURE_COOKIE: 'false',
-			N8N_LOG_LEVEL: 'warn',
+			N8N_LOG_LEVEL: process.env.UI_N8N_LOG_LEVEL || 'warn',
 		};
 		const base = `http://127.0.0.1:${port}`;
 		const n8nLog = fs.openSync(path.join(temp, 'n8n.log'), 'a');
@@ -193,6 +213,18 @@ async function main() {
 			browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${debugPort}`, defaultViewport: { width: 1600, height: 1000 } });
 			page = await browser.newPage();
 			page.setDefaultTimeout(WAIT);
+			// What the editor sends to /rest/credentials (field names, and values that are not secrets), for failures.
+			page.on('request', (request) => {
+				if (!/\/rest\/credentials/.test(request.url()) || request.method() === 'GET') return;
+				try {
+					const body = JSON.parse(request.postData() ?? '{}');
+					const data = body.credentials?.data ?? body.data ?? {};
+					const shown = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, /secret|oauthTokenData/i.test(key) && !String(value).startsWith('=') ? '[hidden]' : value]));
+					credentialPosts.push(`${request.method()} ${new URL(request.url()).pathname} ${JSON.stringify(shown)}`);
+				} catch {
+					credentialPosts.push(`${request.method()} ${request.url()} (no JSON body)`);
+				}
+			});
 			return version.Browser;
 		});
 
@@ -223,21 +255,45 @@ async function main() {
 			await visible(byTestId('editCredential-modal'));
 			const modal = byTestId('editCredential-modal');
 			const labels = await page.$$eval(`${modal} ${byTestId('credential-connection-parameter')}`, (els) => els.map((el) => el.innerText.split('\n')[0].trim()));
-			if (labels[0] !== 'Cloud' || !/^Tenant ID/.test(labels[1] ?? '')) throw new Error(`fields in this order: ${labels.join(' | ')}`);
+			// n8n adds "Allowed HTTP Request Domains" to the oAuth2Api parent of every OAuth2 credential, so it comes first;
+			// the credential's own fields follow in their order.
+			const own = labels[0]?.startsWith('Allowed HTTP Request Domains') ? labels.slice(1) : labels;
+			const expected = [/^Cloud/, /^Tenant ID/, /^Client ID \(Application ID\)/, /^Client Secret/];
+			if (!expected.every((pattern, index) => pattern.test(own[index] ?? ''))) throw new Error(`fields in this order: ${labels.join(' | ')}`);
+			if (labels.filter((label) => /^Client (ID|Secret)/.test(label)).length !== 2) throw new Error(`Client ID / Secret shown more than once: ${labels.join(' | ')}`);
 			if (labels.some((label) => /Send Additional Body Properties/.test(label))) throw new Error('"Send Additional Body Properties" is shown');
 			await page.click(`${modal} ${byTestId('parameter-input-cloud')}`);
-			await clickText('Custom');
+			await chooseOption('Custom');
 			await typeInto(`${modal} ${byTestId('parameter-input-tenantId')} input`, sim.credentials.tenantId);
-			await typeInto(`${modal} ${byTestId('parameter-input-clientId')} input`, sim.credentials.clientId);
-			await typeInto(`${modal} ${byTestId('parameter-input-clientSecret')} input`, sim.credentials.clientSecret);
+			await typeInto(`${modal} ${byTestId('parameter-input-applicationId')} input`, sim.credentials.clientId);
+			await typeInto(`${modal} ${byTestId('parameter-input-applicationSecret')} input`, sim.credentials.clientSecret);
 			await typeInto(`${modal} ${byTestId('parameter-input-customApiBaseUrl')} input`, sim.apiBaseUrl);
 			await typeInto(`${modal} ${byTestId('parameter-input-customTokenUrl')} input`, sim.tokenUrl);
+			// The editor takes a field's value a moment after the last key stroke (a Save right away sent "h" as the
+			// Token URL): leave the field, as a user does, and wait for the value to settle.
+			await page.keyboard.press('Tab');
+			await new Promise((resolve) => setTimeout(resolve, 1500));
+			const testAnswer = page.waitForResponse((response) => response.url().includes('/rest/credentials/test'), { timeout: 90_000 });
 			await page.click(`${modal} ${byTestId('credential-save-button')}`);
-			await visible(`${modal} ${byTestId('credentials-config-container-test-success')}`, 90_000);
-			const tokenRequests = sim.requests.filter((request) => /oauth2\/v2\.0\/token/.test(request.path ?? request.url ?? '')).length;
+			// n8n runs the credential test on Save; its answer is what the modal shows.
+			const result = (await (await testAnswer).json().catch(() => ({})))?.data ?? {};
+			if (result.status !== 'OK') {
+				// Show what the user sees: the error's details and the form's non-secret values.
+				await clickText('More details', modal, 5_000).catch(() => undefined);
+				const form = await page.$eval(modal, (el) => el.innerText.replace(/\s+/g, ' ').slice(0, 1500)).catch(() => '(closed)');
+				const values = await page.$$eval(`${modal} input:not([type="password"])`, (els) => els.map((el) => `${el.closest('[data-test-id^="parameter-input-"]')?.getAttribute('data-test-id') ?? '?'}=${el.value}`));
+				throw new Error(`the credential test answered ${JSON.stringify(result)}\nform: ${form}\nvalues: ${values.join(' ')}\nsent: ${credentialPosts.join('\n      ')}`);
+			}
+			// The credential test's own request (GET /api/machines?$top=1) was answered 200 by the simulator.
+			const probe = sim.requests.find((request) => request.method === 'GET' && request.path === '/api/machines' && request.query.$top === '1' && request.status === 200);
+			if (!probe) throw new Error(`the credential test passed without reading a device at the simulator: ${sim.requests.map((request) => `${request.method} ${request.path} ${request.status}`).join('; ')}`);
+			// A modal opened from the node panel closes by itself after a passed test (n8n 2.41.1); the node then uses it.
+			await new Promise((resolve) => setTimeout(resolve, 1000));
 			const close = await page.$(`${modal} .el-dialog__close`);
-			if (close) await close.click();
-			return `test passed (${tokenRequests} token request(s) at the simulator)`;
+			if (close && (await close.isVisible())) await close.click();
+			await page.waitForFunction(() => ![...document.querySelectorAll('[data-test-id="editCredential-modal"] .el-dialog__close')].some((el) => el.checkVisibility()), { timeout: WAIT });
+			const tokenRequests = sim.requests.filter((request) => /oauth2\/v2\.0\/token/.test(request.path ?? request.url ?? '')).length;
+			return `test passed: "${result.message}" (${tokenRequests} token request(s) at the simulator)`;
 		});
 
 		await step('the device picker searches the simulator', async () => {
@@ -256,7 +312,7 @@ async function main() {
 		async function setHostname(hostname) {
 			const locator = byTestId('resource-locator-device');
 			await page.click(`${locator} ${byTestId('rlc-mode-selector')}`);
-			await clickText('Hostname');
+			await chooseOption('Hostname');
 			await typeInto(`${locator} input[type="text"]:not([readonly])`, hostname);
 		}
 
