@@ -301,9 +301,13 @@ async function main() {
 			await visible(locator);
 			await page.click(`${locator} ${byTestId('rlc-input')}`).catch(async () => await page.click(locator));
 			await visible(byTestId('rlc-search'));
-			await page.type(`${byTestId('rlc-search')} input`, 'ws-000', { delay: 20 });
-			await waitForText('ws-0001.contoso.local', WAIT, byTestId('resource-locator-dropdown'));
-			const items = await page.$$eval(`${byTestId('resource-locator-dropdown')} ${byTestId('rlc-item')}`, (els) => els.map((el) => el.innerText.trim()));
+			// n8n 2.41.1 puts the test ID on the search input itself (older editors on its wrapper).
+			const search = (await page.$(`${byTestId('rlc-search')} input`)) ?? (await page.$(`input${byTestId('rlc-search')}`));
+			if (!search) throw new Error('no search field in the device picker');
+			await search.type('ws-000', { delay: 20 });
+			await waitForText('ws-0001.contoso.local', WAIT);
+			// The list's rows, read from the page (n8n 2.41.1 renders the dropdown outside the locator).
+			const items = await page.$$eval('*', (els) => els.filter((el) => el.children.length === 0 && /^ws-\d{4}\.contoso\.local\b/.test(el.innerText?.trim() ?? '') && el.checkVisibility()).map((el) => el.innerText.trim()));
 			if (items.length === 0) throw new Error('no device listed');
 			await page.keyboard.press('Tab');
 			return `${items.length} devices, first ${items[0]}`;
@@ -314,16 +318,25 @@ async function main() {
 			await page.click(`${locator} ${byTestId('rlc-mode-selector')}`);
 			await chooseOption('Hostname');
 			await typeInto(`${locator} input[type="text"]:not([readonly])`, hostname);
+			await settle();
+		}
+
+		/** Leaves the field just typed into and waits until the editor has taken its value (it lags the key strokes). */
+		async function settle() {
+			await page.keyboard.press('Tab');
+			await new Promise((resolve) => setTimeout(resolve, 1500));
 		}
 
 		await step(`release ${target.computerDnsName} by hostname and read the output panel`, async () => {
 			await setHostname(target.computerDnsName);
 			await typeInto(`${byTestId('parameter-input-comment')} input, ${byTestId('parameter-input-comment')} textarea`, 'Released by the UI test');
+			await settle();
 			await page.click(byTestId('node-execute-button'));
 			await waitForText(target.id, 90_000, byTestId('output-panel'));
 			await waitForText('created', WAIT, byTestId('output-panel'));
 			const posts = sim.requests.filter((request) => request.method === 'POST' && String(request.path ?? request.url).includes(`/api/machines/${target.id}/unisolate`));
 			if (posts.length !== 1) throw new Error(`${posts.length} unisolate POSTs for ${target.id} at the simulator`);
+			if (posts[0].body?.Comment !== 'Released by the UI test') throw new Error(`the POST carried the comment ${JSON.stringify(posts[0].body?.Comment)}`);
 			return 'output shows the machine action; one POST at the simulator';
 		});
 
