@@ -246,6 +246,14 @@ async function main() {
 			await waitForText('Release a device from isolation', WAIT, byTestId('node-creator'));
 			const text = await page.$eval(byTestId('node-creator'), (el) => el.innerText);
 			if (/machine action actions/i.test(text)) throw new Error('the node creator still shows "MACHINE ACTION ACTIONS"');
+			// The node's icon shows, and its dark-theme variant is served too.
+			const icons = await page.$$eval(`${byTestId('node-creator')} img`, (imgs) =>
+				imgs.filter((img) => /defenderForEndpoint/.test(img.src)).map((img) => ({ src: img.src, shown: img.complete && img.naturalWidth > 0 })),
+			);
+			if (!icons.some((icon) => icon.shown)) throw new Error(`the node's icon does not show: ${JSON.stringify(icons)}`);
+			const dark = icons[0].src.replace(/defenderForEndpoint\.svg/, 'defenderForEndpoint.dark.svg');
+			const darkStatus = await page.evaluate(async (url) => (await fetch(url)).status, dark);
+			if (darkStatus !== 200) throw new Error(`the dark icon ${dark} answered ${darkStatus}`);
 			await clickText('Release a device from isolation', byTestId('node-creator'));
 			await visible(byTestId('ndv'));
 		});

@@ -8,7 +8,7 @@ export class DefenderForEndpoint extends VersionedNodeType {
 		const baseDescription: INodeTypeBaseDescription = {
 			displayName: 'Defender for Endpoint',
 			name: 'defenderForEndpoint',
-			icon: 'file:defenderForEndpoint.svg',
+			icon: { light: 'file:defenderForEndpoint.svg', dark: 'file:defenderForEndpoint.dark.svg' },
 			group: ['transform'],
 			description: 'Isolate and release devices, and follow machine actions, in Microsoft Defender for Endpoint',
 			defaultVersion: 1,

@@ -26,11 +26,11 @@ const resourceProperty = {
 export class DefenderForEndpointV1 implements INodeType {
 	// The icon path is resolved next to this file by the linters and next to DefenderForEndpoint.node.ts by n8n's
 	// loader (a version's icon is resolved against its versioned node's file); v1/defenderForEndpoint.svg is a
-	// symbolic link to ../defenderForEndpoint.svg, so both name the same file.
+	// symbolic link to ../defenderForEndpoint.svg (and the dark variant likewise), so both name the same file.
 	description: INodeTypeDescription = {
 		displayName: 'Defender for Endpoint',
 		name: 'defenderForEndpoint',
-		icon: 'file:defenderForEndpoint.svg',
+		icon: { light: 'file:defenderForEndpoint.svg', dark: 'file:defenderForEndpoint.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		defaultVersion: 1,
