@@ -5,6 +5,7 @@ import { readRunOptions } from '../descriptions/options';
 import { ActiveActions } from '../helpers/activeActions';
 import type { SubmittedRecord } from '../helpers/machineActions';
 import { DefenderClient } from '../transport';
+import { emptyPlan, planRun } from './plan';
 import * as device from './device/Device.resource';
 import * as machineAction from './machineAction/MachineAction.resource';
 import type { OperationExecute, RunState } from './node.type';
@@ -12,6 +13,7 @@ import type { OperationExecute, RunState } from './node.type';
 const operations: Record<string, Record<string, { execute: OperationExecute }>> = {
 	device: {
 		get: device.get,
+		getIsolatedDevices: device.getIsolatedDevices,
 		getIsolationState: device.getIsolationState,
 		getMany: device.getMany,
 		isolate: device.isolate,
@@ -47,7 +49,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			deviceActions: new Map(),
 			activeActions: new ActiveActions(client, options.retryPolicy),
 			submitted: [],
+			plan: emptyPlan(),
 		};
+		await planRun(this, run, operation, items.length);
 	} catch (error) {
 		setupFailure = error;
 	}
