@@ -50,7 +50,7 @@ async function startSimulator(options = {}) {
 		 * - acceptWhilePending: a release posted while an Isolate is pending is accepted, and completes before the
 		 *   Isolate, which then leaves the device isolated (MicrosoftDocs/microsoft-365-docs#5903);
 		 * - finalStatus: { [machineId]: 'Failed' | 'TimeOut' | 'Cancelled' } for actions that do not succeed;
-		 * - token: { burst429, burst5xx, slowMs, expiredSecret } at the token endpoint;
+		 * - token: { burst429, burst5xx, burstDrop, slowMs, expiredSecret } at the token endpoint;
 		 * - mergedRecords: devices whose older record was merged into a newer one (mergedIntoMachineId);
 		 * - refuseOrFilters: a $filter that ORs several computerDnsName/id/machineId comparisons is 400 ODataError (to
 		 *   exercise a client's fallback; Defender's docs do not say either way).
@@ -64,7 +64,7 @@ async function startSimulator(options = {}) {
 	const now = () => simStart + (Date.now() - realStart) * timeScale;
 
 	const devices = options.devices ?? generateInventory(deviceCount, simStart, seed, { mergedRecords: quirks.mergedRecords });
-	const tokenBursts = { burst429: quirks.token?.burst429 ?? 0, burst5xx: quirks.token?.burst5xx ?? 0 };
+	const tokenBursts = { burst429: quirks.token?.burst429 ?? 0, burst5xx: quirks.token?.burst5xx ?? 0, burstDrop: quirks.token?.burstDrop ?? 0 };
 	const rateLimits = new RateLimits(limits);
 	const tokens = new Map();
 	const actions = new Map();
@@ -314,6 +314,11 @@ async function startSimulator(options = {}) {
 			entry.body = { ...form, ...(form.client_secret !== undefined ? { client_secret: '[redacted]' } : {}) };
 			const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
 			if (quirks.token?.slowMs) await new Promise((resolve) => setTimeout(resolve, quirks.token.slowMs));
+			if (tokenBursts.burstDrop > 0) {
+				tokenBursts.burstDrop--;
+				entry.status = 'dropped';
+				return req.socket.destroy();
+			}
 			const [status, body, headers] = tokenEndpoint(tokenRoute[1], form, basic);
 			return send(status, body, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
 		}

@@ -172,12 +172,14 @@ describe('Defender’s documented quirks (simulator, time scale 60)', () => {
 		expect(sim.requests.filter((request) => request.path === '/api/machineactions' && request.query.$filter?.startsWith('(type eq')).length).toBe(1);
 	}, 60_000);
 
-	test('the token endpoint throttles and fails at first: the run still releases every device once', async () => {
-		await start({ quirks: { token: { burst429: 1, burst5xx: 1 } } });
+	test('the token endpoint throttles, fails and drops the connection at first: the run still releases every device once', async () => {
+		await start({ quirks: { token: { burst429: 1, burst5xx: 1, burstDrop: 1 } } });
 		const items = tickets(6);
 		const { ok } = expectNothingLostOrDoubled(await releaseAll(items), items);
 		expect(ok).toHaveLength(items.length);
-		expect(sim.stats().tokenRequests).toBe(3);
+		expect(sim.stats().tokenRequests).toBe(4);
+		// A token failure never leaves an action behind: no lookup of a "lost" POST.
+		expect(sim.requests.filter((request) => request.path === '/api/machineactions' && request.query.$filter?.startsWith('machineId'))).toEqual([]);
 	});
 
 	test('merged device records: the hostname resolves to the record it was merged into', async () => {
