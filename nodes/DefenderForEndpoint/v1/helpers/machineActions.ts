@@ -106,10 +106,9 @@ export async function submitMachineAction(
 		let actions: MachineAction[];
 		if (lostReason !== undefined) {
 			// Until the lookup finds what became of it, the request counts as sent with an unknown outcome.
-			const unknown: SubmittedRecord = { itemIndex, machineId: device.id, type: request.type, outcome: 'unknown' };
-			run.submitted.push(unknown);
+			run.submitted.push(inFlight);
 			const found = await afterLostAnswer(run, device, request, context, postedAtMs, lostReason);
-			forget(run, unknown);
+			forget(run, inFlight);
 			if (found.ours) return record(run, device, itemIndex, { action: found.ours, outcome: 'created' });
 			actions = found.actions;
 		} else {
