@@ -157,7 +157,7 @@ function exactlyOne(
 }
 
 /** What tells same-named devices apart: ID, name, last seen, health. */
-export function describeMachine(machine: Machine): string {
+function describeMachine(machine: Machine): string {
 	return `${machine.id} ${machine.computerDnsName ?? ''} (last seen ${machine.lastSeen ?? 'unknown'}, health ${machine.healthStatus ?? 'unknown'})`;
 }
 
