@@ -3,7 +3,10 @@
  * Throughput benchmark: releases N devices against the local simulator, on a scaled clock, with this node and with
  * a naive baseline (one plain request per item, sequential, n8n "Retry On Fail": 5 tries, 5 s apart, re-running the
  * whole node), and prints one Markdown table. Not part of the test suite.
- *   npm run bench -- [--sizes 300,1600] [--time-scale 20]
+ * Then the fleet table: N devices released by ID, by hostname (batched lookups), by hostname without batching (the
+ * simulator refuses batched filters, so every name is looked up alone, as before batching), and Get Isolated Devices →
+ * release all, side by side, with the calls each spent per released device.
+ *   npm run bench -- [--sizes 300,1600] [--time-scale 20] [--fleet 1500] [--fleet-time-scale 60]
  */
 const { execFile } = require('node:child_process');
 const fs = require('node:fs');
@@ -14,10 +17,17 @@ const { parseArgs, promisify } = require('node:util');
 const { startSimulator } = require('../simulator');
 
 const { values: args } = parseArgs({
-	options: { sizes: { type: 'string', default: '300,1600' }, 'time-scale': { type: 'string', default: '20' } },
+	options: {
+		sizes: { type: 'string', default: '300,1600' },
+		'time-scale': { type: 'string', default: '20' },
+		fleet: { type: 'string', default: '1500' },
+		'fleet-time-scale': { type: 'string', default: '60' },
+	},
 });
-const sizes = args.sizes.split(',').map(Number);
+const sizes = args.sizes.split(',').map(Number).filter(Boolean);
 const timeScale = Number(args['time-scale']);
+const fleetSize = Number(args.fleet);
+const fleetTimeScale = Number(args['fleet-time-scale']);
 
 /**
  * The ceiling: N calls at Defender's rates — 100 a minute, and after every 1,500 the rest of that hour lost.
@@ -33,14 +43,20 @@ function earliestSeconds(calls) {
 	return Math.max(Math.floor((calls - 1) / 100) * 60, Math.floor((calls - 1) / 1500) * 3600);
 }
 
-async function measure(size, variant) {
-	const sim = await startSimulator({ deviceCount: size, timeScale, seedActions: false });
+async function measure(size, variant, { timeScale: scale = timeScale, simulator = { seedActions: false } } = {}) {
+	const sim = await startSimulator({ deviceCount: size, timeScale: scale, ...simulator });
 	const jobFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'job.json');
-	const ids = sim.devices.slice(0, size).map((device) => device.id);
+	const devices = sim.devices.slice(0, size).map((device) => ({ id: device.id, hostname: device.computerDnsName }));
 	const { credentials, apiBaseUrl, tokenUrl, scope, epochMs } = sim;
-	fs.writeFileSync(jobFile, JSON.stringify({ variant, timeScale, ids, sim: { credentials, apiBaseUrl, tokenUrl, scope, epochMs } }));
+	fs.writeFileSync(jobFile, JSON.stringify({ variant, timeScale: scale, devices, sim: { credentials, apiBaseUrl, tokenUrl, scope, epochMs } }));
 	const realStart = Date.now();
-	const { stdout } = await promisify(execFile)(process.execPath, [path.join(__dirname, 'releaseRun.js'), jobFile], { maxBuffer: 16 << 20 });
+	let stdout;
+	try {
+		({ stdout } = await promisify(execFile)(process.execPath, [path.join(__dirname, 'releaseRun.js'), jobFile], { maxBuffer: 16 << 20 }));
+	} catch (error) {
+		await sim.close();
+		throw error;
+	}
 	const realSeconds = (Date.now() - realStart) / 1000;
 	const result = JSON.parse(stdout.trim().split('\n').pop());
 	const stats = sim.stats();
@@ -50,7 +66,11 @@ async function measure(size, variant) {
 		const first = posts.findIndex((request) => /^(dropped after )?201$/.test(String(request.status)));
 		return sum + (first === -1 ? 0 : posts.length - first - 1);
 	}, 0);
-	const released = sim.devices.filter((device) => sim.actionsOf(device.id).some((action) => action.type === 'Unisolate')).length;
+	// Releases this run made: the app's own Unisolate actions (seeded history is by soc@contoso.com).
+	const released = sim.devices.filter((device) =>
+		sim.actionsOf(device.id).some((action) => action.type === 'Unisolate' && action.requestor === credentials.clientId),
+	).length;
+	const snapshots = sim.requests.filter((request) => request.path === '/api/machineactions' && String(request.query.$filter).startsWith("(type eq 'Isolate'")).length;
 	await sim.close();
 	fs.rmSync(path.dirname(jobFile), { recursive: true, force: true });
 	return {
@@ -59,11 +79,56 @@ async function measure(size, variant) {
 		...result,
 		realSeconds,
 		released,
-		lost: size - result.succeeded - result.failed,
+		lost: result.expected - result.succeeded - result.failed,
 		throttled: stats.status[429] ?? 0,
 		duplicatePosts,
 		tokenRequests: stats.tokenRequests,
+		apiRequests: stats.apiRequests,
+		snapshots,
+		lookups: (stats.byRoute['GET /api/machines'] ?? 0) + (stats.byRoute['GET /api/machineactions'] ?? 0) - snapshots,
+		posts: stats.byRoute['POST /api/machines/:id/unisolate'] ?? 0,
 	};
+}
+
+const FLEET_VARIANTS = [
+	['by ID', 'node', {}],
+	['by hostname, batched lookups', 'byHostname', {}],
+	['by hostname, one lookup per device (batching refused)', 'byHostname', { quirks: { refuseOrFilters: true } }],
+	// Every device isolated a month ago, under nine rounds of finished history: over 10,000 actions to list.
+	['Get Isolated Devices → release all', 'isolated', { seedActions: true, historyActions: 9 }],
+];
+
+async function fleetTable() {
+	const rows = [];
+	let byIdSeconds;
+	for (const [label, variant, simulator] of FLEET_VARIANTS) {
+		const options = { ...simulator, seedActions: simulator.seedActions ?? false };
+		if (options.historyActions) options.historyActions *= fleetSize + 3;
+		const measured = await measure(fleetSize, variant, { timeScale: fleetTimeScale, simulator: options });
+		process.stderr.write(`measured fleet: ${label}${measured.workflowError ? ` (workflow error: ${measured.workflowError})` : ''}\n`);
+		byIdSeconds ??= measured.simulatedSeconds;
+		rows.push([
+			label,
+			measured.released,
+			`${(measured.simulatedSeconds / 60).toFixed(1)} min`,
+			(measured.simulatedSeconds / byIdSeconds).toFixed(3),
+			measured.apiRequests,
+			measured.lookups,
+			measured.snapshots,
+			measured.posts,
+			(measured.apiRequests / Math.max(1, measured.released)).toFixed(3),
+			measured.failed,
+			measured.lost,
+			measured.throttled,
+			measured.duplicatePosts,
+			`${measured.realSeconds.toFixed(1)} s`,
+		]);
+	}
+	const header = ['run', 'released', 'simulated time', 'time ÷ by-ID time', 'API calls', 'lookup and list calls', 'pending-action snapshots', 'release POSTs', 'calls per released device', 'failed items', 'lost items', '429s received', 'duplicate POSTs', 'real time'];
+	console.log(`\nFleet: ${fleetSize} devices, time scale ${fleetTimeScale}.\n`);
+	console.log(`| ${header.join(' | ')} |`);
+	console.log(`|${header.map(() => '---').join('|')}|`);
+	for (const cells of rows) console.log(`| ${cells.join(' | ')} |`);
 }
 
 function row(measured) {
@@ -102,6 +167,7 @@ async function main() {
 	console.log(`| ${header.join(' | ')} |`);
 	console.log(`|${header.map(() => '---').join('|')}|`);
 	for (const cells of rows) console.log(`| ${cells.join(' | ')} |`);
+	if (fleetSize > 0) await fleetTable();
 }
 
 main().catch((error) => {

@@ -27,6 +27,9 @@ const NODE_TYPE = 'n8n-nodes-defender-for-endpoint.defenderForEndpoint';
 const CREDENTIAL_TYPE = 'defenderForEndpointOAuth2Api';
 const CREDENTIAL = { id: 'defenderSimulator', name: 'Defender (simulator)' };
 const DEFENDER_NODE = 'Release From Isolation';
+const ISOLATED_NODE = 'Isolated for more than 24 hours';
+/** Who isolated the simulator's seeded incidents. */
+const SEEDED_REQUESTOR = 'soc@contoso.com';
 const EXAMPLES = path.join(REPO_ROOT, 'examples');
 const TICKET_COMMENT_TEMPLATE = '=Released after {{ $json.ticket }} was closed – scan "clean", approved by Zoë';
 const ticketComment = (ticket) => `Released after ${ticket} was closed – scan "clean", approved by Zoë`;
@@ -283,7 +286,7 @@ async function main() {
 			const { startSimulator } = require(path.join(REPO_ROOT, 'simulator'));
 			// Actions finish 3 s after they are submitted (instead of 15 s), so that release-and-wait.json, whose node
 			// first checks an action after 5 s, sees it Succeeded at its first check.
-			const started = await startSimulator({ port: 0, deviceCount: 20, actionTimeline: { pendingSeconds: 1, inProgressSeconds: 2 } });
+			const started = await startSimulator({ port: 0, deviceCount: 40, actionTimeline: { pendingSeconds: 1, inProgressSeconds: 2 } });
 			recorder = await startTokenRecorder(started.tokenUrl);
 			console.log(`  simulator on ${started.url}; token endpoint through ${recorder.url}`);
 			return started;
@@ -314,6 +317,7 @@ async function main() {
 		const ticketExample = readExample('ticket-to-release.json');
 		const scheduledExample = readExample('scheduled-bulk-release.json');
 		const waitExample = readExample('release-and-wait.json');
+		const isolatedExample = readExample('release-isolated-devices.json');
 		const workflows = await phase('workflows', async () => {
 			const ticketDefender = checkExampleShape('ticket-to-release.json', ticketExample);
 			check(ticketDefender?.parameters?.device?.__rl === true && ticketDefender.parameters.device.mode === 'hostname', 'ticket-to-release.json: device by hostname (resource locator)', ticketDefender?.parameters?.device);
@@ -353,9 +357,23 @@ async function main() {
 			}));
 			nodeNamed(scheduled, 'Devices due for release').parameters.jsCode = itemsCode(scheduledDevices);
 
+			const isolatedDefender = checkExampleShape('release-isolated-devices.json', isolatedExample);
+			const lister = nodeNamed(isolatedExample, ISOLATED_NODE);
+			check(
+				lister?.type === NODE_TYPE && lister.parameters.operation === 'getIsolatedDevices' && lister.parameters.filters?.states?.join() === 'isolated' && /minus\(24, 'hours'\)/.test(lister.parameters.filters?.isolatedBefore),
+				`release-isolated-devices.json: "${ISOLATED_NODE}" lists devices isolated more than 24 hours ago`,
+				lister?.parameters,
+			);
+			check(isolatedDefender?.parameters?.device?.value === '={{ $json.machineId }}', 'release-isolated-devices.json: releases each listed device by its machine ID', isolatedDefender?.parameters?.device);
+			const isolated = withManualTrigger(isolatedExample, 'n8n-nodes-base.scheduleTrigger');
+			isolated.id = 'e2eReleaseIsolated';
+			isolated.name = `${isolatedExample.name} (e2e)`;
+			// The simulator's incidents were isolated by soc@contoso.com, not by this app.
+			nodeNamed(isolated, ISOLATED_NODE).parameters.filters.requestor = SEEDED_REQUESTOR;
+
 			const file = path.join(temp, 'workflows.json');
-			fs.writeFileSync(file, JSON.stringify([tickets, failuresCase, scheduled, waiting], null, 2));
-			return { file, tickets, failuresCase, failureTickets, scheduled, scheduledDevices, waiting };
+			fs.writeFileSync(file, JSON.stringify([tickets, failuresCase, scheduled, waiting, isolated], null, 2));
+			return { file, tickets, failuresCase, failureTickets, scheduled, scheduledDevices, waiting, isolated };
 		});
 
 		await phase('n8n import:credentials and import:workflow', async () => {
@@ -385,7 +403,7 @@ async function main() {
 
 			const importedWorkflows = await n8nRun('import:workflow', ['import:workflow', `--input=${workflows.file}`]);
 			checkProcess('n8n import:workflow', importedWorkflows);
-			check(/Successfully imported 4 workflows/.test(importedWorkflows.stdout), 'n8n import:workflow: 4 workflows imported', clip(importedWorkflows.stdout.split('\n').slice(-5).join('\n')));
+			check(/Successfully imported 5 workflows/.test(importedWorkflows.stdout), 'n8n import:workflow: 5 workflows imported', clip(importedWorkflows.stdout.split('\n').slice(-5).join('\n')));
 		});
 
 		const execute = async (workflow) => {
@@ -517,11 +535,44 @@ async function main() {
 			return { ...run, tickets };
 		});
 
+		// --- E: release-isolated-devices.json (trigger swapped): Get Isolated Devices → release every device it lists.
+		const runE = await phase('execute release-isolated-devices.json (Schedule Trigger swapped for a Manual Trigger)', async () => {
+			// Ground truth from the simulator: devices whose newest isolation action is a succeeded Isolate by the seeded
+			// requestor, more than 24 hours old (earlier executions released some of the seeded ones already).
+			const dayAgo = sim.now() - 86_400_000;
+			const expected = sim.devices.filter((device) => {
+				const newest = sim.actionsOf(device.id).sort((a, b) => Date.parse(b.creationDateTimeUtc) - Date.parse(a.creationDateTimeUtc))[0];
+				return newest?.type === 'Isolate' && newest.status === 'Succeeded' && newest.requestor === SEEDED_REQUESTOR && Date.parse(newest.lastUpdateDateTimeUtc) < dayAgo;
+			});
+			const run = await execute(workflows.isolated);
+			const listed = outputItems(run.runData, ISOLATED_NODE).map((item) => item.json);
+			check(expected.length >= 5, `the simulator has devices isolated more than 24 hours ago (${expected.length})`);
+			check(
+				JSON.stringify(listed.map((device) => device.machineId).sort()) === JSON.stringify(expected.map((device) => device.id).sort()),
+				`Get Isolated Devices listed exactly the ${expected.length} devices isolated more than 24 hours ago by ${SEEDED_REQUESTOR}`,
+				{ listed: listed.map((device) => device.computerDnsName), expected: expected.map((device) => device.computerDnsName) },
+			);
+			check(
+				listed.every((device) => device.isolationState === 'isolated' && device.requestor === SEEDED_REQUESTOR && Date.parse(device.since) < dayAgo && device.decidedBy?.type === 'Isolate'),
+				'each listed device: state isolated, since, by whom, and the deciding action',
+				listed,
+			);
+			const listCalls = run.requests.filter((r) => r.method === 'GET' && r.path === '/api/machineactions' && r.query?.$filter === "type eq 'Isolate' or type eq 'Unisolate'");
+			check(listCalls.length === 1, `one call listed the tenant's isolation actions (${listCalls.length})`);
+			const released = outputItems(run.runData, DEFENDER_NODE, 0);
+			check(released.length === listed.length && outputItems(run.runData, DEFENDER_NODE, 1).length === 0, `one success item per listed device (${released.length}/${listed.length})`);
+			const posted = countBy(unisolatePosts(run.requests).map(postMachineId));
+			check(expected.every((device) => posted.get(device.id) === 1) && posted.size === expected.length, 'exactly one POST per listed device, none for any other', [...posted]);
+			const summary = outputItems(run.runData, 'Summary').map((item) => item.json);
+			check(summary.length === 1 && summary[0].released === listed.length, `Summary: ${listed.length} released`, summary);
+			return { ...run, listed };
+		});
+
 		// --- The simulator's request log over all executions.
 		await phase('simulator request log', async () => {
 			const all = sim.requests;
 			const tokenRequests = all.filter(isTokenRequest);
-			check(tokenRequests.length === 1, `exactly one token request over all ${4} executions (${tokenRequests.length}): n8n stores the token with the credential and later executions reuse it`, tokenRequests.map((r) => ({ status: r.status, body: r.body })));
+			check(tokenRequests.length === 1, `exactly one token request over all ${5} executions (${tokenRequests.length}): n8n stores the token with the credential and later executions reuse it`, tokenRequests.map((r) => ({ status: r.status, body: r.body })));
 			check(
 				tokenRequests.every((r) => r.status === 200 && r.body?.grant_type === 'client_credentials' && r.body?.scope === sim.scope && r.body?.client_id === simCredentials.clientId),
 				'token request: client_credentials grant, the configured scope and client ID',
@@ -536,6 +587,9 @@ async function main() {
 			for (const t of [workflows.failureTickets[0], workflows.failureTickets[3]]) expectedPosts.set(oneByName(t.hostname).id, ticketComment(t.ticket));
 			for (const d of workflows.scheduledDevices) if (!expectedPosts.has(d.machineId)) expectedPosts.set(d.machineId, scheduledComment(d.reason));
 			for (const t of runD.tickets) expectedPosts.set(byName(t.hostname)[0].id, ticketComment(t.ticket));
+			for (const device of runE.listed) {
+				expectedPosts.set(device.machineId, `Nightly release: isolated since ${device.since} by ${device.requestor} (${device.comment})`);
+			}
 			const posts = unisolatePosts(all);
 			const perMachine = countBy(posts.map(postMachineId));
 			for (const [machineId, comment] of expectedPosts) {
@@ -555,10 +609,16 @@ async function main() {
 			const hostnamesLookedUp = [...runA.tickets, ...workflows.failureTickets, ...runD.tickets].map((t) => t.hostname);
 			const filters = lookups([...runA.requests, ...runB.requests, ...runD.requests]).map((r) => r.query.$filter);
 			for (const hostname of new Set(hostnamesLookedUp)) {
+				// Hostnames are looked up in batches: `computerDnsName eq 'a' or computerDnsName eq 'b' …`.
 				const expected = `computerDnsName eq ${odataString(hostname)}`;
-				check(filters.includes(expected), `hostname lookup used $filter=${expected}`, filters);
+				check(filters.some((filter) => filter.split(' or ').includes(expected)), `hostname lookup used ${expected} in its $filter`, filters);
 			}
-			check(filters.every((f) => /^computerDnsName eq '(?:[^']|'')*'$/.test(f)), 'every lookup filter is a single computerDnsName eq clause', filters);
+			check(
+				filters.every((f) => /^computerDnsName eq '(?:[^']|'')*'(?: or computerDnsName eq '(?:[^']|'')*')*$/.test(f)),
+				'every lookup filter is computerDnsName eq clauses joined by or, nothing else',
+				filters,
+			);
+			check(filters.length === 3, `one batched lookup per execution that names hostnames (${filters.length})`, filters);
 		});
 
 		await phase('secrets, token and network', async () => {

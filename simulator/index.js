@@ -39,6 +39,10 @@ async function startSimulator(options = {}) {
 		pageSize = 10_000,
 		seed = 1,
 		seedActions: withSeededActions = true,
+		/** Extra finished Isolate/Unisolate actions spread over the devices, for fleet-scale listings. */
+		historyActions = 0,
+		/** Longer request URLs are refused with 414, as gateways do. */
+		maxUrlLength = 8_192,
 		/**
 		 * Documented Defender behaviour the node must survive, each off by default:
 		 * - echoPendingAction: a POST while an isolation action is under way answers 201 (or echoStatus) with that
@@ -46,8 +50,10 @@ async function startSimulator(options = {}) {
 		 * - acceptWhilePending: a release posted while an Isolate is pending is accepted, and completes before the
 		 *   Isolate, which then leaves the device isolated (MicrosoftDocs/microsoft-365-docs#5903);
 		 * - finalStatus: { [machineId]: 'Failed' | 'TimeOut' | 'Cancelled' } for actions that do not succeed;
-		 * - token: { burst429, burst5xx, slowMs, expiredSecret } at the token endpoint;
-		 * - mergedRecords: devices whose older record was merged into a newer one (mergedIntoMachineId).
+		 * - token: { burst429, burst5xx, burstDrop, slowMs, expiredSecret } at the token endpoint;
+		 * - mergedRecords: devices whose older record was merged into a newer one (mergedIntoMachineId);
+		 * - refuseOrFilters: a $filter that ORs several computerDnsName/id/machineId comparisons is 400 ODataError (to
+		 *   exercise a client's fallback; Defender's docs do not say either way).
 		 */
 		quirks = {},
 	} = options;
@@ -58,7 +64,7 @@ async function startSimulator(options = {}) {
 	const now = () => simStart + (Date.now() - realStart) * timeScale;
 
 	const devices = options.devices ?? generateInventory(deviceCount, simStart, seed, { mergedRecords: quirks.mergedRecords });
-	const tokenBursts = { burst429: quirks.token?.burst429 ?? 0, burst5xx: quirks.token?.burst5xx ?? 0 };
+	const tokenBursts = { burst429: quirks.token?.burst429 ?? 0, burst5xx: quirks.token?.burst5xx ?? 0, burstDrop: quirks.token?.burstDrop ?? 0 };
 	const rateLimits = new RateLimits(limits);
 	const tokens = new Map();
 	const actions = new Map();
@@ -75,6 +81,12 @@ async function startSimulator(options = {}) {
 	setFaults(options.faults);
 
 	function seedActions() {
+		// History first (older), so the seeded incidents below stay each device's newest actions.
+		for (let n = 0; n < historyActions; n++) {
+			const device = devices[n % devices.length];
+			const round = Math.floor(n / devices.length);
+			createAction(device, round % 2 ? 'Unisolate' : 'Isolate', `History ${round}`, 'soc@contoso.com', round % 2 ? null : 'Full', simStart - (30 - round) * 86_400_000 + n);
+		}
 		devices.forEach((device, index) => {
 			const n = index + 1;
 			if (n % 3 === 0) createAction(device, 'Isolate', 'Seeded: isolated during an incident', 'soc@contoso.com', 'Full', simStart - 2 * 86_400_000);
@@ -134,6 +146,9 @@ async function startSimulator(options = {}) {
 
 	/** One page of a filtered collection, with @odata.nextLink when more remain. */
 	function page(collection, entitySet, query, path) {
+		if (quirks.refuseOrFilters && /\bor\b/.test(query.$filter ?? '') && (query.$filter.match(/\b(computerDnsName|id|machineId) eq /g) ?? []).length > 1) {
+			throw new ODataError('The query specified in the URI is not valid: the node count limit has been exceeded');
+		}
 		let selected = collection;
 		if (query.$filter !== undefined) selected = selected.filter(compileFilter(query.$filter));
 		const skip = Number(query.$skip ?? 0);
@@ -275,6 +290,11 @@ async function startSimulator(options = {}) {
 
 	async function handle(req, res, rawBody) {
 		const started = Date.now();
+		if (req.url.length > maxUrlLength) {
+			requests.push({ seq: requests.length + 1, method: req.method, path: '(URL too long)', query: {}, status: 414, simTime: new Date(now()).toISOString() });
+			res.writeHead(414, { 'Content-Type': 'text/html' });
+			return res.end('<html><body>414 Request-URI Too Long</body></html>');
+		}
 		const parsed = new URL(req.url, url);
 		const path = decodeURIComponent(parsed.pathname);
 		const query = Object.fromEntries(parsed.searchParams);
@@ -294,6 +314,11 @@ async function startSimulator(options = {}) {
 			entry.body = { ...form, ...(form.client_secret !== undefined ? { client_secret: '[redacted]' } : {}) };
 			const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
 			if (quirks.token?.slowMs) await new Promise((resolve) => setTimeout(resolve, quirks.token.slowMs));
+			if (tokenBursts.burstDrop > 0) {
+				tokenBursts.burstDrop--;
+				entry.status = 'dropped';
+				return req.socket.destroy();
+			}
 			const [status, body, headers] = tokenEndpoint(tokenRoute[1], form, basic);
 			return send(status, body, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
 		}

@@ -112,15 +112,19 @@ describe('fault matrix (simulator, time scale 60): N items in, N results out, on
 	});
 
 	test('over 100 calls in a minute: the client-side limiter queues, Defender never answers 429', async () => {
-		await start({ deviceCount: 60 });
+		await start({ deviceCount: 120 });
 		const items = sim.devices
-			.slice(0, 60)
+			.slice(0, 120)
 			.map((device) => ({ mode: 'hostname', value: device.computerDnsName, hostname: device.computerDnsName }));
-		// A hostname costs two calls: 60 hostnames are 120 calls, 20 more than Defender allows in a minute.
+		// 120 releases, 3 batched lookups of 40 names, the snapshot, and reads of the seeded pending isolations: over 124
+		// calls, more than Defender allows in a minute.
 		const run = await releaseAll(items);
 		const { ok } = expectNothingLostOrDoubled(run, items);
-		expect(ok).toHaveLength(60);
-		expect(sim.stats().apiRequests).toBeGreaterThanOrEqual(120);
+		expect(ok).toHaveLength(120);
+		const { byRoute, apiRequests } = sim.stats();
+		expect(byRoute['GET /api/machines']).toBe(3);
+		expect(byRoute['POST /api/machines/:id/unisolate']).toBe(120);
+		expect(apiRequests).toBeGreaterThanOrEqual(124);
 		expect(sim.stats().status[429] ?? 0).toBe(0);
 	});
 
@@ -170,12 +174,14 @@ describe('Defender’s documented quirks (simulator, time scale 60)', () => {
 		expect(sim.requests.filter((request) => request.path === '/api/machineactions' && request.query.$filter?.startsWith('(type eq')).length).toBe(1);
 	}, 60_000);
 
-	test('the token endpoint throttles and fails at first: the run still releases every device once', async () => {
-		await start({ quirks: { token: { burst429: 1, burst5xx: 1 } } });
+	test('the token endpoint throttles, fails and drops the connection at first: the run still releases every device once', async () => {
+		await start({ quirks: { token: { burst429: 1, burst5xx: 1, burstDrop: 1 } } });
 		const items = tickets(6);
 		const { ok } = expectNothingLostOrDoubled(await releaseAll(items), items);
 		expect(ok).toHaveLength(items.length);
-		expect(sim.stats().tokenRequests).toBe(3);
+		expect(sim.stats().tokenRequests).toBe(4);
+		// A token failure never leaves an action behind: no lookup of a "lost" POST.
+		expect(sim.requests.filter((request) => request.path === '/api/machineactions' && request.query.$filter?.startsWith('machineId'))).toEqual([]);
 	});
 
 	test('merged device records: the hostname resolves to the record it was merged into', async () => {

@@ -25,7 +25,7 @@ describe('hostile hostnames stay one OData literal and never reach another devic
 		// A server that ignored the filter would return every device: the node must still release none of them.
 		const lookup = nock(API)
 			.get('/api/machines')
-			.query((query) => query.$filter === expectedFilter && Object.keys(query).length === 1)
+			.query((query) => query.$filter === expectedFilter && query.$top === '10000' && Object.keys(query).length === 2)
 			.reply(200, { value: [machine(machineId(1), 'ws-1'), machine(machineId(2), 'ws-2')] });
 		const run = await engine.run(
 			defenderWorkflow([{ value: hostname }], { parameters: { device: fromInput('hostname'), comment: 'c' }, onError: 'continueRegularOutput' }),

@@ -160,7 +160,7 @@ describe('Release From Isolation', () => {
 			const name = "o'brien-laptop.contoso.com";
 			const lookup = nock(API)
 				.get('/api/machines')
-				.query({ $filter: "computerDnsName eq 'o''brien-laptop.contoso.com'" })
+				.query({ $filter: "computerDnsName eq 'o''brien-laptop.contoso.com'", $top: 10000 })
 				.reply(200, { value: [machine(ID, name)] });
 			const post = nock(API).post(`/api/machines/${ID}/unisolate`, { Comment: 'c' }).reply(201, machineAction());
 			const run = await engine.run(defenderWorkflow([{}], { parameters: { device: byHostname(name), comment: 'c' } }));
@@ -368,7 +368,8 @@ describe('Release From Isolation', () => {
 		test('403 on the hostname lookup names Machine.Read.All', async () => {
 			const { engine, credential } = setup();
 			mockTokens(credential.clientId, ['t']);
-			nock(API).get('/api/machines').query(true).reply(403, apiErrorBody('Forbidden', 'Forbidden'));
+			// Once for the run's batched lookup, once for the item's own lookup after the batch failed.
+			nock(API).get('/api/machines').query(true).times(2).reply(403, apiErrorBody('Forbidden', 'Forbidden'));
 			const run = await engine.run(
 				defenderWorkflow([{}], { parameters: { device: byHostname('ws-1'), comment: 'c' }, onError: 'continueRegularOutput' }),
 			);

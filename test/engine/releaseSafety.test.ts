@@ -56,7 +56,7 @@ describe('1. every 2xx answer is checked, not trusted', () => {
 	test('an echo (200 or 201) of an action created before the POST, per Defender’s Date header, is alreadyInProgress', async () => {
 		const engine = setup();
 		const old = machineAction({ machineId: ID, status: 'InProgress', creationDateTimeUtc: minutesAgo(3) });
-		nock(API).post(`/api/machines/${ID}/unisolate`).reply(200, old, { Date: new Date().toUTCString() });
+		nock(API).post(`/api/machines/${ID}/unisolate`).reply(200, old, { Date: () => new Date().toUTCString() });
 		const [item] = jsonOf(await engine.run(release([{}])), 'Defender');
 		expect(item).toMatchObject({ id: old.id, outcome: 'alreadyInProgress' });
 	});
@@ -65,8 +65,12 @@ describe('1. every 2xx answer is checked, not trusted', () => {
 		const engine = newEngine();
 		mockTokens(saveCredential(engine).clientId, ['t', 't']);
 		mockTenantActions();
-		const created = machineAction({ machineId: ID, status: 'Pending' });
-		nock(API).post(`/api/machines/${ID}/unisolate`).times(2).reply(201, created);
+		// The first POST to arrive creates the action; the second one is answered with the same action.
+		let created: object | undefined;
+		nock(API)
+			.post(`/api/machines/${ID}/unisolate`)
+			.times(2)
+			.reply(201, () => (created ??= machineAction({ machineId: ID, status: 'Pending', creationDateTimeUtc: new Date().toISOString() })));
 		const [first, second] = await Promise.all([engine.run(release([{}])), engine.run(release([{}]))]);
 		const outcomes = [jsonOf(first, 'Defender')[0].outcome, jsonOf(second, 'Defender')[0].outcome].sort();
 		expect(outcomes).toEqual(['alreadyInProgress', 'created']);
@@ -113,7 +117,7 @@ describe('2. a lost answer never adopts an old action', () => {
 		const lookup = nock(API)
 			.get('/api/machineactions')
 			.query((query) => String(query.$filter).startsWith(`machineId eq '${ID}'`))
-			.reply(200, { value: [old, reIsolation] }, { Date: new Date().toUTCString() });
+			.reply(200, { value: [old, reIsolation] }, { Date: () => new Date().toUTCString() });
 		const fresh = machineAction({ machineId: ID, status: 'Pending' });
 		const repost = nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, createdOnArrival({ id: fresh.id }));
 		const [item] = jsonOf(await engine.run(release([{}], { options: { timeoutSeconds: 1 } })), 'Defender');
@@ -123,14 +127,20 @@ describe('2. a lost answer never adopts an old action', () => {
 
 	test('the action the lost POST created (same comment, created after the POST was sent) is adopted, without posting again', async () => {
 		const engine = setup();
-		const sentAt = Date.now();
-		nock(API).post(`/api/machines/${ID}/unisolate`).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+		// Defender creates the action when the POST arrives, then the answer is lost.
+		let arrivedAt = 0;
+		nock(API)
+			.post(`/api/machines/${ID}/unisolate`, () => {
+				arrivedAt = Date.now();
+				return true;
+			})
+			.replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
 		nock(API)
 			.get('/api/machineactions')
 			.query(true)
 			.reply(() => [
 				200,
-				{ value: [machineAction({ id: 'landed', machineId: ID, requestorComment: 'Released after INC-9', creationDateTimeUtc: new Date(sentAt + 50).toISOString() })] },
+				{ value: [machineAction({ id: 'landed', machineId: ID, requestorComment: 'Released after INC-9', creationDateTimeUtc: new Date(arrivedAt).toISOString() })] },
 			]);
 		const [item] = jsonOf(await engine.run(release([{}], { options: { timeoutSeconds: 1 } })), 'Defender');
 		expect(item).toMatchObject({ id: 'landed', outcome: 'created' });
@@ -165,7 +175,7 @@ describe('3. never release while an isolation is pending', () => {
 		mockTokens(credential.clientId, ['t']);
 		const snapshot = nock(API).get('/api/machineactions').query(true).once().reply(200, { value: [] });
 		const ids = [1, 2, 3, 4, 5].map((n) => machineId(100 + n));
-		for (const id of ids) nock(API).post(`/api/machines/${id}/unisolate`).reply(201, machineAction({ machineId: id }));
+		for (const id of ids) nock(API).post(`/api/machines/${id}/unisolate`).reply(201, createdOnArrival({ machineId: id }));
 		const run = await engine.run(
 			defenderWorkflow(ids.map((id) => ({ id })), { parameters: { device: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, comment: 'c' } }),
 		);
@@ -291,7 +301,7 @@ describe('7. the token endpoint is a dependency like any other', () => {
 	])('%s is retried; the release then goes out once', async (_label, status, body) => {
 		const { engine, credential } = tokenEngine();
 		const token = nock(LOGIN).post(`/${TENANT}/oauth2/v2.0/token`).reply(status, body, { 'Retry-After': '1' }).post(`/${TENANT}/oauth2/v2.0/token`).reply(200, tokenReply('t'));
-		const post = nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, machineAction({ machineId: ID }));
+		const post = nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, createdOnArrival());
 		const [item] = jsonOf(await engine.run(release([{}])), 'Defender');
 		expect(item.outcome).toBe('created');
 		expect(token.isDone() && post.isDone()).toBe(true);
@@ -341,7 +351,7 @@ describe('8. merged and duplicate device records', () => {
 	])('%s', async (_label, listed, expected) => {
 		const engine = setup();
 		nock(API).get('/api/machines').query(true).reply(200, { value: listed });
-		const post = nock(API).post(`/api/machines/${expected}/unisolate`).reply(201, machineAction({ machineId: expected }));
+		const post = nock(API).post(`/api/machines/${expected}/unisolate`).reply(201, createdOnArrival({ machineId: expected }));
 		const [item] = jsonOf(await engine.run(release([{}], { device: byHostname('ws-60.contoso.com') })), 'Defender');
 		expect(item).toMatchObject({ machineId: expected, outcome: 'created' });
 		expect(post.isDone()).toBe(true);

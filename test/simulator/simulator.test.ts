@@ -297,6 +297,33 @@ describe('documented quirks, each behind an option', () => {
 		expect(orphan.body.value?.[0].mergedIntoMachineId).toBe(sim.devices[0].id);
 	});
 
+	test('or-chains of eq on computerDnsName, id and machineId work, unless refuseOrFilters; URLs over maxUrlLength are 414', async () => {
+		sim = await startSimulator({ deviceCount: 5, maxUrlLength: 2_000 });
+		const [a, b] = sim.devices;
+		const both = await api(sim, 'GET', filter(`computerDnsName eq '${a.computerDnsName}' or computerDnsName eq '${b.computerDnsName}' or id eq '${a.id}'`));
+		expect(both.body.value?.map((machine) => machine.id)).toEqual([a.id, b.id]);
+		const actions = await api(sim, 'GET', `/api/machineactions?$filter=${encodeURIComponent(`(machineId eq '${a.id}' or machineId eq '${b.id}') and type eq 'Isolate'`)}`);
+		expect(actions.status).toBe(200);
+		const tooLong = await api(sim, 'GET', filter(Array.from({ length: 60 }, (_, n) => `computerDnsName eq 'ws-${n}.contoso.local'`).join(' or ')));
+		expect(tooLong.status).toBe(414);
+		await sim.close();
+		sim = await startSimulator({ deviceCount: 5, quirks: { refuseOrFilters: true } });
+		const refused = await api(sim, 'GET', filter(`computerDnsName eq '${a.computerDnsName}' or computerDnsName eq '${b.computerDnsName}'`));
+		expect(refused.status).toBe(400);
+		expect(refused.body.error).toMatchObject({ code: 'ODataError' });
+		expect((await api(sim, 'GET', filter(`computerDnsName eq '${a.computerDnsName}'`))).status).toBe(200);
+	});
+
+	test('historyActions: thousands of finished actions, older than the seeded incidents', async () => {
+		sim = await startSimulator({ deviceCount: 100, historyActions: 2_000 });
+		const listed = await api(sim, 'GET', '/api/machineactions');
+		expect(listed.body.value?.length).toBeGreaterThan(2_000);
+		const device = sim.devices[2];
+		type Action = { creationDateTimeUtc: string; requestorComment: string };
+		const [newest] = (sim.actionsOf(device.id) as Action[]).sort((x, y) => Date.parse(String(y.creationDateTimeUtc)) - Date.parse(String(x.creationDateTimeUtc)));
+		expect(newest.requestorComment).toBe('Seeded: isolated during an incident');
+	});
+
 	test('answers carry a Date header on the simulated clock', async () => {
 		sim = await startSimulator({ timeScale: 3600 });
 		await sleep(1100);

@@ -20,7 +20,7 @@ export function isActionUnderWay(action: { status: string }): boolean {
 }
 
 /** When a succeeded action took effect: its last update (completion), else its creation. */
-function tookEffectAt(action: IsolationAction): number {
+export function tookEffectAt(action: IsolationAction): number {
 	const updated = Date.parse(action.lastUpdateDateTimeUtc ?? action.lastUpdateTimeUtc ?? '');
 	return Number.isNaN(updated) ? Date.parse(action.creationDateTimeUtc ?? '') || 0 : updated;
 }
@@ -44,4 +44,80 @@ export function deriveIsolationState<T extends IsolationAction>(
 	const effective = newest(isolation.filter((action) => action.status === 'Succeeded'), tookEffectAt);
 	if (effective) return { state: effective.type === 'Isolate' ? 'isolated' : 'notIsolated', decidedBy: effective };
 	return { state: 'unknown', decidedBy: null };
+}
+
+export interface IsolatedDeviceAction extends IsolationAction {
+	machineId?: string;
+	computerDnsName?: string;
+	requestor?: string;
+	requestorComment?: string;
+	scope?: string | null;
+}
+
+export interface IsolatedDeviceCriteria {
+	/** States to keep; empty keeps isolated, isolating and releasing. */
+	states: IsolationState[];
+	/** Keep devices whose isolation took effect (or was requested, while under way) before / after these times (ms). */
+	before?: number;
+	after?: number;
+	/** Requestor of the deciding action, compared case-insensitively. */
+	requestor?: string;
+	/** Text the deciding action's comment contains, case-insensitively. */
+	commentContains?: string;
+	/** Isolation types (the Isolate action's scope: Full, Selective, UnManagedDevice). */
+	isolationTypes: string[];
+}
+
+export interface IsolatedDevice<T> {
+	machineId: string;
+	computerDnsName: string | null;
+	isolationState: IsolationState;
+	/** When the deciding action took effect, or was requested while it is under way (ISO 8601). */
+	since: string | null;
+	requestor: string | null;
+	comment: string | null;
+	isolationType: string | null;
+	decidedBy: T;
+}
+
+const NOT_RELEASED: IsolationState[] = ['isolated', 'isolating', 'releasing'];
+
+/**
+ * Every device whose isolation actions say it is isolated, isolating or releasing — the same rule as Get Isolation
+ * State, applied per device to the tenant's actions — narrowed by the criteria, oldest isolation first.
+ */
+export function isolatedDevices<T extends IsolatedDeviceAction>(actions: T[], criteria: IsolatedDeviceCriteria): Array<IsolatedDevice<T>> {
+	const byDevice = new Map<string, T[]>();
+	for (const action of actions) {
+		if (typeof action.machineId !== 'string') continue;
+		const id = action.machineId.toLowerCase();
+		byDevice.set(id, [...(byDevice.get(id) ?? []), action]);
+	}
+	const states = criteria.states.length ? criteria.states : NOT_RELEASED;
+	const lower = (value: string | null | undefined) => (value ?? '').toLowerCase();
+	const devices: Array<{ device: IsolatedDevice<T>; sinceMs: number }> = [];
+	for (const [machineId, deviceActions] of byDevice) {
+		const { state, decidedBy } = deriveIsolationState(deviceActions);
+		if (!decidedBy || !NOT_RELEASED.includes(state) || !states.includes(state)) continue;
+		const sinceMs = decidedBy.status === 'Succeeded' ? tookEffectAt(decidedBy) : Date.parse(decidedBy.creationDateTimeUtc ?? '') || 0;
+		if (criteria.before !== undefined && !(sinceMs < criteria.before)) continue;
+		if (criteria.after !== undefined && !(sinceMs > criteria.after)) continue;
+		if (criteria.requestor && lower(decidedBy.requestor) !== criteria.requestor.toLowerCase()) continue;
+		if (criteria.commentContains && !lower(decidedBy.requestorComment).includes(criteria.commentContains.toLowerCase())) continue;
+		// The isolation type is the Isolate's scope; for a release under way it is the isolation being lifted, unknown here.
+		const isolationType = decidedBy.type === 'Isolate' ? (decidedBy.scope ?? null) : null;
+		if (criteria.isolationTypes.length && !criteria.isolationTypes.includes(isolationType ?? '')) continue;
+		const device = {
+			machineId,
+			computerDnsName: decidedBy.computerDnsName ?? null,
+			isolationState: state,
+			since: sinceMs ? new Date(sinceMs).toISOString() : null,
+			requestor: decidedBy.requestor ?? null,
+			comment: decidedBy.requestorComment ?? null,
+			isolationType,
+			decidedBy,
+		};
+		devices.push({ device, sinceMs });
+	}
+	return devices.sort((a, b) => a.sinceMs - b.sinceMs).map(({ device }) => device);
 }

@@ -4,6 +4,7 @@ import type { RunOptions } from '../descriptions/options';
 import type { ActiveActions } from '../helpers/activeActions';
 import type { SubmittedRecord } from '../helpers/machineActions';
 import type { DefenderClient } from '../transport';
+import type { DevicePlan } from './plan';
 
 /** What the items of one execution share. */
 export interface RunState {
@@ -15,6 +16,8 @@ export interface RunState {
 	activeActions: ActiveActions;
 	/** Every device action this execution sent, so none goes unreported when the execution stops or is cancelled. */
 	submitted: SubmittedRecord[];
+	/** What the run learned before acting (batched hostname lookups, isolation actions). */
+	plan: DevicePlan;
 }
 
 /** One item's work: a result object, or several (the Get Many operations). */

@@ -6,6 +6,7 @@ import { ActiveActions } from '../helpers/activeActions';
 import type { SubmittedRecord } from '../helpers/machineActions';
 import { DefenderClient } from '../transport';
 import { CUSTOM_API_CALL, customApiCallError } from './customApiCall';
+import { emptyPlan, planRun } from './plan';
 import * as device from './device/Device.resource';
 import * as machineAction from './machineAction/MachineAction.resource';
 import type { OperationExecute, RunState } from './node.type';
@@ -13,6 +14,7 @@ import type { OperationExecute, RunState } from './node.type';
 const operations: Record<string, Record<string, { execute: OperationExecute }>> = {
 	device: {
 		get: device.get,
+		getIsolatedDevices: device.getIsolatedDevices,
 		getIsolationState: device.getIsolationState,
 		getMany: device.getMany,
 		isolate: device.isolate,
@@ -50,7 +52,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			deviceActions: new Map(),
 			activeActions: new ActiveActions(client, options.retryPolicy),
 			submitted: [],
+			plan: emptyPlan(),
 		};
+		await planRun(this, run, operation, items.length);
 	} catch (error) {
 		setupFailure = error;
 	}

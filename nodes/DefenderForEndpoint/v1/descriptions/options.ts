@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import type { HostnameMatching } from '../../lib/batching';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../lib/retryPolicy';
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -13,6 +14,26 @@ export const requestOptions: INodeProperties = {
 	placeholder: 'Add option',
 	default: {},
 	options: [
+		{
+			displayName: 'Hostname Matching',
+			name: 'hostnameMatching',
+			type: 'options',
+			options: [
+				{
+					name: 'Exact',
+					value: 'exact',
+					description: 'The computer DNS name exactly as Defender shows it (compared case-insensitively)',
+				},
+				{
+					name: 'Exact or Short Name',
+					value: 'exactOrShortName',
+					description:
+						'Also a short name: "ws-0042" matches "ws-0042.contoso.com" when exactly one device has that first label',
+				},
+			],
+			default: 'exact',
+			description: 'How a device named By Hostname is found. Several matching devices are always an error.',
+		},
 		{
 			displayName: 'Max Retries',
 			name: 'maxRetries',
@@ -52,6 +73,7 @@ export const requestOptions: INodeProperties = {
 };
 
 export interface RunOptions {
+	hostnameMatching: HostnameMatching;
 	retryPolicy: RetryPolicy;
 	timeoutMs: number;
 	parallelRequests: number;
@@ -59,12 +81,14 @@ export interface RunOptions {
 
 export function readRunOptions(context: IExecuteFunctions): RunOptions {
 	const options = context.getNodeParameter('options', 0, {}) as {
+		hostnameMatching?: HostnameMatching;
 		maxRetries?: number;
 		maxWaitSeconds?: number;
 		parallelRequests?: number;
 		timeoutSeconds?: number;
 	};
 	return {
+		hostnameMatching: options.hostnameMatching === 'exactOrShortName' ? 'exactOrShortName' : 'exact',
 		retryPolicy: {
 			...DEFAULT_RETRY_POLICY,
 			maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,

@@ -1,5 +1,5 @@
 import { odataString } from '../../lib/odata';
-import { FINAL_ACTION_STATUSES, isActionUnderWay } from '../../lib/isolationState';
+import { isActionUnderWay } from '../../lib/isolationState';
 import type { RetryPolicy } from '../../lib/retryPolicy';
 import { RetryBudget, type DefenderClient } from '../transport';
 import type { MachineAction } from './machineActions';
@@ -54,10 +54,6 @@ export class ActiveActions {
 	/** Whether the action existed before: in the snapshot, seen by this run, or answered to another POST of this process. */
 	knows(actionId: string): boolean {
 		return this.seen.has(actionId) || answeredIds.has(actionId);
-	}
-
-	isFinal(action: MachineAction): boolean {
-		return FINAL_ACTION_STATUSES.has(this.seen.get(action.id)?.status ?? action.status);
 	}
 
 	private async current(itemIndex: number): Promise<MachineAction[]> {

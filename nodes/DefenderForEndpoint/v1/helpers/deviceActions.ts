@@ -36,7 +36,7 @@ export async function actOnDevice(
 	const maxWaitMs = wait ? (context.getNodeParameter('maxCompletionWaitSeconds', itemIndex, 600) as number) * 1000 : 0;
 	const locator = context.getNodeParameter('device', itemIndex) as INodeParameterResourceLocator;
 	const budget = new RetryBudget(run.options.retryPolicy);
-	const device = await resolveDevice(run.client, locator, itemIndex, budget);
+	const device = await resolveDevice(run, locator, itemIndex, budget);
 
 	const key = `${request.type}:${device.id}`;
 	const earlier = run.deviceActions.get(key);

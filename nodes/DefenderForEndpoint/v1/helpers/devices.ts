@@ -1,8 +1,10 @@
 import type { IDataObject, INodeParameterResourceLocator } from 'n8n-workflow';
 
 import { parseMachineId, printable } from '../../lib/machineId';
-import { hostnameFilter, parseHostname, sameHostname } from '../../lib/odata';
+import { hostnameClause, hostnameMatches } from '../../lib/batching';
+import { parseHostname } from '../../lib/odata';
 import { parseIpAddress } from '../../lib/validation';
+import type { RunState } from '../actions/node.type';
 import type { CallContext, DefenderClient, RetryBudget } from '../transport';
 import { operationError } from '../transport/errors';
 
@@ -32,11 +34,12 @@ const MODE_LABELS: Record<string, string> = {
 
 /** Turns the Device locator into exactly one machine, or an error: it never guesses between devices. */
 export async function resolveDevice(
-	client: DefenderClient,
+	run: RunState,
 	locator: INodeParameterResourceLocator,
 	itemIndex: number,
 	budget: RetryBudget,
 ): Promise<DeviceTarget> {
+	const { client } = run;
 	checkLocatorShape(client, locator, itemIndex);
 	const field = `Device (${MODE_LABELS[locator.mode]})`;
 	const parse = <T>(parser: (value: unknown) => T): T => {
@@ -50,15 +53,21 @@ export async function resolveDevice(
 
 	if (locator.mode === 'hostname') {
 		const hostname = parse(parseHostname);
+		const { hostnameMatching } = run.options;
+		const criterion =
+			hostnameMatching === 'exactOrShortName' && !hostname.includes('.')
+				? `named "${hostname}" or "${hostname}.…"`
+				: `named "${hostname}"`;
+		// The run's batched lookup usually answered already; otherwise (refused, or not planned) ask for this name.
+		const planned = run.plan.hostnames.get(hostname.toLowerCase());
+		if (planned) return exactlyOne(client, itemIndex, field, criterion, hostname, planned);
 		const answer = await client.request<{ value?: Machine[] }>(
 			// Defender may answer 404 rather than an empty list when no machine matches.
-			{ method: 'GET', path: '/api/machines', qs: { $filter: hostnameFilter(hostname) }, tolerate: [404] },
+			{ method: 'GET', path: '/api/machines', qs: { $filter: hostnameClause(hostname, hostnameMatching) }, tolerate: [404] },
 			lookup(`look up the device named ${hostname}`),
 		);
 		const listed = answer.kind === 'ok' ? (answer.body.value ?? []) : [];
-		// Fail closed: only devices really named as typed count, whatever the filter returned.
-		const matches = listed.filter((machine) => typeof machine.computerDnsName === 'string' && sameHostname(machine.computerDnsName, hostname));
-		return exactlyOne(client, itemIndex, field, `named "${hostname}"`, hostname, matches);
+		return exactlyOne(client, itemIndex, field, criterion, hostname, devicesNamed(listed, hostname, hostnameMatching));
 	}
 	if (locator.mode === 'ip') {
 		const ip = parse(parseIpAddress);
@@ -148,8 +157,13 @@ function exactlyOne(
 }
 
 /** What tells same-named devices apart: ID, name, last seen, health. */
-export function describeMachine(machine: Machine): string {
+function describeMachine(machine: Machine): string {
 	return `${machine.id} ${machine.computerDnsName ?? ''} (last seen ${machine.lastSeen ?? 'unknown'}, health ${machine.healthStatus ?? 'unknown'})`;
+}
+
+/** Fail closed: only devices really named as typed count, whatever a filter returned. */
+export function devicesNamed(listed: Machine[], typed: string, matching: RunState['options']['hostnameMatching']): Machine[] {
+	return listed.filter((machine) => typeof machine.computerDnsName === 'string' && hostnameMatches(machine.computerDnsName, typed, matching));
 }
 
 /** The device's full entity: from the lookup that found it, or fetched by ID. */

@@ -106,10 +106,9 @@ export async function submitMachineAction(
 		let actions: MachineAction[];
 		if (lostReason !== undefined) {
 			// Until the lookup finds what became of it, the request counts as sent with an unknown outcome.
-			const unknown: SubmittedRecord = { itemIndex, machineId: device.id, type: request.type, outcome: 'unknown' };
-			run.submitted.push(unknown);
+			run.submitted.push(inFlight);
 			const found = await afterLostAnswer(run, device, request, context, postedAtMs, lostReason);
-			forget(run, unknown);
+			forget(run, inFlight);
 			if (found.ours) return record(run, device, itemIndex, { action: found.ours, outcome: 'created' });
 			actions = found.actions;
 		} else {
@@ -258,7 +257,7 @@ async function waitOutBlocker(run: RunState, blocker: MachineAction, device: Dev
 			run.client.node,
 			itemIndex,
 			`Device ${device.named} has an action under way that must finish first: ${describeAction(action)}`,
-			`Isolate and release calls that overlap can complete out of order and leave the device isolated, so nothing was sent for this item. The action did not finish within the Max Wait of ${Math.round(run.options.retryPolicy.maxTotalWaitMs / 1000)} s: wait for it, or cancel it (Machine Action → Cancel), then run the item again.`,
+			`Isolate and release calls that overlap can complete out of order and leave the device isolated, so nothing was sent for this item. The action did not finish within the Max Wait of ${Math.round(run.options.retryPolicy.maxTotalWaitMs / 1000)} s: wait for it, or cancel it (Action Center → Cancel), then run the item again.`,
 		);
 	}
 }

@@ -1,12 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import * as get from './get.operation';
+import * as getIsolatedDevices from './getIsolatedDevices.operation';
 import * as getIsolationState from './getIsolationState.operation';
 import * as getMany from './getMany.operation';
 import * as isolate from './isolate.operation';
 import * as releaseFromIsolation from './releaseFromIsolation.operation';
 
-export { get, getIsolationState, getMany, isolate, releaseFromIsolation };
+export { get, getIsolatedDevices, getIsolationState, getMany, isolate, releaseFromIsolation };
 
 export const description: INodeProperties[] = [
 	{
@@ -17,6 +18,12 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { resource: ['device'] } },
 		options: [
 			{ name: 'Get', value: 'get', description: 'Get a device', action: 'Get a device' },
+			{
+				name: 'Get Isolated Devices',
+				value: 'getIsolatedDevices',
+				description: 'List every device currently isolated, isolating or releasing, from the tenant’s isolation actions',
+				action: 'Get isolated devices',
+			},
 			{
 				name: 'Get Isolation State',
 				value: 'getIsolationState',
@@ -40,6 +47,7 @@ export const description: INodeProperties[] = [
 		default: 'releaseFromIsolation',
 	},
 	...get.description,
+	...getIsolatedDevices.description,
 	...getIsolationState.description,
 	...getMany.description,
 	...isolate.description,

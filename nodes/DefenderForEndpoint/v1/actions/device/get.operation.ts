@@ -14,7 +14,7 @@ export const description = updateDisplayOptions({ show: { resource: ['device'], 
 export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject> {
 	const locator = this.getNodeParameter('device', itemIndex) as INodeParameterResourceLocator;
 	const budget = new RetryBudget(run.options.retryPolicy);
-	const device = await resolveDevice(run.client, locator, itemIndex, budget);
+	const device = await resolveDevice(run, locator, itemIndex, budget);
 	const machine: IDataObject = { ...(await getMachine(run.client, device, itemIndex, budget)) };
 	delete machine['@odata.context'];
 	return machine;

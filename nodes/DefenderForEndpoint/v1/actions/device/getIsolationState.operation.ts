@@ -22,12 +22,14 @@ export const description = updateDisplayOptions(
 export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject> {
 	const locator = this.getNodeParameter('device', itemIndex) as INodeParameterResourceLocator;
 	const budget = new RetryBudget(run.options.retryPolicy);
-	const device = await resolveDevice(run.client, locator, itemIndex, budget);
-	const actions = await run.client.list<MachineAction>(
-		'/api/machineactions',
-		{ $filter: `machineId eq ${odataString(device.id)} and (type eq 'Isolate' or type eq 'Unisolate')` },
-		{ itemIndex, budget, permission: 'Machine.Read.All', what: `list the isolation actions of device ${device.named}` },
-	);
+	const device = await resolveDevice(run, locator, itemIndex, budget);
+	const actions =
+		run.plan.isolationActions.get(device.id) ??
+		(await run.client.list<MachineAction>(
+			'/api/machineactions',
+			{ $filter: `machineId eq ${odataString(device.id)} and (type eq 'Isolate' or type eq 'Unisolate')` },
+			{ itemIndex, budget, permission: 'Machine.Read.All', what: `list the isolation actions of device ${device.named}` },
+		));
 	const { state, decidedBy } = deriveIsolationState(actions);
 	return {
 		machineId: device.id,
