@@ -1,5 +1,6 @@
 import {
 	DEFENDER_RATE_WINDOWS,
+	SHARE,
 	RateLimiterRegistry,
 	SlidingWindowRateLimiter,
 	type Reservation,
@@ -45,7 +46,7 @@ describe('SlidingWindowRateLimiter', () => {
 		it('grants 100 calls in the same instant at once', () => {
 			const limiter = newLimiter();
 			for (let i = 0; i < 100; i++) {
-				expect(limiter.reserve(T0, 0)).toEqual({ granted: true, atMs: T0 });
+				expect(limiter.reserve(T0, 0)).toMatchObject({ granted: true, atMs: T0 });
 			}
 		});
 
@@ -53,7 +54,7 @@ describe('SlidingWindowRateLimiter', () => {
 			const limiter = newLimiter();
 			for (let i = 0; i < 100; i++) granted(limiter.reserve(T0, 0));
 			expect(limiter.earliestSlot(T0)).toBe(T0 + MINUTE + MARGIN);
-			expect(limiter.reserve(T0, Infinity)).toEqual({ granted: true, atMs: T0 + MINUTE + MARGIN });
+			expect(limiter.reserve(T0, Infinity)).toMatchObject({ granted: true, atMs: T0 + MINUTE + MARGIN });
 		});
 
 		it('counts from the first of the last 100 calls when calls were spread within the minute', () => {
@@ -70,7 +71,7 @@ describe('SlidingWindowRateLimiter', () => {
 			const limiter = newLimiter();
 			for (let i = 0; i < 100; i++) granted(limiter.reserve(T0, 0));
 			const later = T0 + MINUTE + MARGIN + 1;
-			expect(limiter.reserve(later, 0)).toEqual({ granted: true, atMs: later });
+			expect(limiter.reserve(later, 0)).toMatchObject({ granted: true, atMs: later });
 		});
 
 		it('groups a burst of 300 calls into three waves a minute (plus margin) apart', () => {
@@ -124,7 +125,7 @@ describe('SlidingWindowRateLimiter', () => {
 
 		it('grants when the needed wait equals maxWaitMs exactly', () => {
 			const limiter = fullMinute();
-			expect(limiter.reserve(T0, MINUTE + MARGIN)).toEqual({ granted: true, atMs: T0 + MINUTE + MARGIN });
+			expect(limiter.reserve(T0, MINUTE + MARGIN)).toMatchObject({ granted: true, atMs: T0 + MINUTE + MARGIN });
 		});
 
 		it('books nothing when it refuses: a later caller with a bigger budget gets the same slot', () => {
@@ -133,7 +134,7 @@ describe('SlidingWindowRateLimiter', () => {
 				expect(limiter.reserve(T0, 1_000)).toEqual({ granted: false, availableAtMs: T0 + MINUTE + MARGIN });
 			}
 			expect(limiter.earliestSlot(T0)).toBe(T0 + MINUTE + MARGIN);
-			expect(limiter.reserve(T0, Infinity)).toEqual({ granted: true, atMs: T0 + MINUTE + MARGIN });
+			expect(limiter.reserve(T0, Infinity)).toMatchObject({ granted: true, atMs: T0 + MINUTE + MARGIN });
 		});
 
 		it('refusals do not eat into the next wave: exactly 100 calls still fit in it', () => {
@@ -193,36 +194,36 @@ describe('SlidingWindowRateLimiter', () => {
 		});
 	});
 
-	describe('pauseUntil', () => {
+	describe('throttled: the pause', () => {
 		it('delays the next slot until the pause ends', () => {
 			const limiter = newLimiter();
-			limiter.pauseUntil(T0 + 5_000);
+			limiter.throttled(T0, T0 + 5_000);
 			expect(limiter.earliestSlot(T0)).toBe(T0 + 5_000);
 			expect(limiter.reserve(T0, 4_999)).toEqual({ granted: false, availableAtMs: T0 + 5_000 });
-			expect(limiter.reserve(T0, Infinity)).toEqual({ granted: true, atMs: T0 + 5_000 });
+			expect(limiter.reserve(T0, Infinity)).toMatchObject({ granted: true, atMs: T0 + 5_000 });
 		});
 
 		it('does not shorten a longer pause already in force', () => {
 			const limiter = newLimiter();
-			limiter.pauseUntil(T0 + 5_000);
-			limiter.pauseUntil(T0 + 2_000);
+			limiter.throttled(T0, T0 + 5_000);
+			limiter.throttled(T0, T0 + 2_000);
 			expect(limiter.earliestSlot(T0)).toBe(T0 + 5_000);
-			limiter.pauseUntil(T0 + 8_000);
+			limiter.throttled(T0, T0 + 8_000);
 			expect(limiter.earliestSlot(T0)).toBe(T0 + 8_000);
 		});
 
 		it('has no effect once the pause is over', () => {
 			const limiter = newLimiter();
-			limiter.pauseUntil(T0 + 5_000);
-			expect(limiter.reserve(T0 + 6_000, 0)).toEqual({ granted: true, atMs: T0 + 6_000 });
+			limiter.throttled(T0, T0 + 5_000);
+			expect(limiter.reserve(T0 + 6_000, 0)).toMatchObject({ granted: true, atMs: T0 + 6_000 });
 		});
 
 		it('combines with the window: the later of pause end and window slot wins', () => {
 			const limiter = newLimiter();
 			for (let i = 0; i < 100; i++) granted(limiter.reserve(T0, 0));
-			limiter.pauseUntil(T0 + 10_000);
+			limiter.throttled(T0, T0 + 10_000);
 			expect(limiter.earliestSlot(T0)).toBe(T0 + MINUTE + MARGIN);
-			limiter.pauseUntil(T0 + 2 * MINUTE);
+			limiter.throttled(T0, T0 + 2 * MINUTE);
 			expect(limiter.earliestSlot(T0)).toBe(T0 + 2 * MINUTE);
 		});
 	});
@@ -232,7 +233,7 @@ describe('SlidingWindowRateLimiter', () => {
 			const limiter = newLimiter();
 			for (let i = 0; i < 1_600; i++) granted(limiter.reserve(T0, Infinity));
 			const idle = T0 + 3 * HOUR;
-			for (let i = 0; i < 100; i++) expect(limiter.reserve(idle, 0)).toEqual({ granted: true, atMs: idle });
+			for (let i = 0; i < 100; i++) expect(limiter.reserve(idle, 0)).toMatchObject({ granted: true, atMs: idle });
 		});
 
 		it('keeps memory bounded: only calls inside the longest window are retained (white-box)', () => {
@@ -262,7 +263,7 @@ describe('SlidingWindowRateLimiter', () => {
 			const limiter = new SlidingWindowRateLimiter([{ limit: 1, windowMs: 1_000 }], 0);
 			granted(limiter.reserve(0, 0));
 			expect(limiter.reserve(999, 0)).toEqual({ granted: false, availableAtMs: 1_000 });
-			expect(limiter.reserve(1_000, 0)).toEqual({ granted: true, atMs: 1_000 });
+			expect(limiter.reserve(1_000, 0)).toMatchObject({ granted: true, atMs: 1_000 });
 		});
 	});
 
@@ -340,7 +341,7 @@ describe('RateLimiterRegistry', () => {
 		const busy = registry.forClient('t.example.com', 'busy');
 		for (let i = 0; i < 100; i++) granted(busy.reserve(T0, 0));
 		expect(busy.reserve(T0, 0).granted).toBe(false);
-		expect(registry.forClient('t.example.com', 'quiet').reserve(T0, 0)).toEqual({ granted: true, atMs: T0 });
+		expect(registry.forClient('t.example.com', 'quiet').reserve(T0, 0)).toMatchObject({ granted: true, atMs: T0 });
 		// and the shared instance remembers the busy client's calls
 		expect(registry.forClient('T.EXAMPLE.COM', 'BUSY').reserve(T0, 0).granted).toBe(false);
 	});
@@ -353,7 +354,7 @@ describe('RateLimiterRegistry', () => {
 		const registry = new RateLimiterRegistry([{ limit: 1, windowMs: 1_000 }]);
 		const limiter = registry.forClient('t.example.com', 'c');
 		granted(limiter.reserve(0, 0));
-		expect(limiter.reserve(0, Infinity)).toEqual({ granted: true, atMs: 1_000 + MARGIN });
+		expect(limiter.reserve(0, Infinity)).toMatchObject({ granted: true, atMs: 1_000 + MARGIN });
 	});
 
 	it('uses Defender’s documented limits by default', () => {
@@ -373,8 +374,8 @@ describe('SlidingWindowRateLimiter.settle', () => {
 		const first = limiter.reserve(0, Infinity);
 		const second = limiter.reserve(0, Infinity);
 		expect([first, second]).toEqual([
-			{ granted: true, atMs: 0 },
-			{ granted: true, atMs: 0 },
+			{ granted: true, atMs: 0, epoch: 0 },
+			{ granted: true, atMs: 0, epoch: 0 },
 		]);
 		// The first call took 5 s to be answered (say, a token fetch before it): it may have arrived at 4.9 s.
 		limiter.settle(0, 5_000);
@@ -389,5 +390,135 @@ describe('SlidingWindowRateLimiter.settle', () => {
 		limiter.settle(999, 5_000);
 		limiter.settle(100, 50);
 		expect(limiter.earliestSlot(100)).toBe(1_100);
+	});
+});
+
+/** Books and answers a call at `atMs` (answered at once); returns whether it was granted at `atMs` itself. */
+function callAt(limiter: SlidingWindowRateLimiter, atMs: number): boolean {
+	const reservation = limiter.reserve(atMs, 0);
+	if (!reservation.granted) return false;
+	limiter.settle(reservation.atMs, atMs);
+	return true;
+}
+
+describe('SlidingWindowRateLimiter: learning its share of a shared quota', () => {
+	it('alone it never lowers its limit: a 429 after 100 calls of its own is its own doing, not another client', () => {
+		const limiter = newLimiter();
+		for (let i = 0; i < 100; i++) expect(callAt(limiter, T0)).toBe(true);
+		limiter.throttled(T0 + 1_000, T0 + 2_000);
+		expect(limiter.currentLimit(T0 + 1_000)).toBe(100);
+	});
+
+	it('throttled after 30 admitted calls: the limit drops to 30 a minute, paced, and the throttled call is not counted', () => {
+		const limiter = newLimiter();
+		for (let i = 0; i < 31; i++) expect(callAt(limiter, T0 + i * 10)).toBe(true);
+		// Call 31 was answered 429: Defender did not count it.
+		limiter.settle(T0 + 300, T0 + 310, false);
+		limiter.throttled(T0 + 310, T0 + 1_310);
+		expect(limiter.currentLimit(T0 + 310)).toBe(30);
+		// The minute holds 30 calls already: the next one waits for the first to leave the window.
+		expect(limiter.earliestSlot(T0 + 2_000)).toBe(T0 + MINUTE + MARGIN);
+	});
+
+	it('never drops below the floor (10 % of the ceiling), even when another client took the whole quota', () => {
+		const limiter = newLimiter();
+		limiter.throttled(T0, T0);
+		expect(limiter.currentLimit(T0)).toBe(100 * SHARE.floorFraction);
+		let granted = 0;
+		for (let t = T0; t < T0 + MINUTE; t += 100) if (callAt(limiter, t)) granted++;
+		expect(granted).toBe(10);
+	});
+
+	it('spreads a lowered share over the minute: at most a sixth of it in any 10 s', () => {
+		const limiter = newLimiter();
+		for (let i = 0; i < 30; i++) callAt(limiter, T0);
+		limiter.throttled(T0 + MINUTE - 1_000, T0 + MINUTE - 1_000);
+		const later = T0 + MINUTE + MARGIN;
+		const times: number[] = [];
+		for (let i = 0; i < 30; i++) {
+			const reservation = limiter.reserve(later, Infinity);
+			times.push(granted(reservation));
+		}
+		expect(maxInAnyWindow(times, SHARE.pacingWindowMs - 1)).toBeLessThanOrEqual(5);
+		expect(maxInAnyWindow(times, MINUTE - 1)).toBeLessThanOrEqual(30);
+		// Still the whole share within about a minute.
+		expect(times.at(-1)! - later).toBeLessThan(MINUTE);
+	});
+
+	it('recovers one step (10 % of the ceiling) per quiet minute, back to the full ceiling and bursts', () => {
+		const limiter = newLimiter();
+		limiter.throttled(T0, T0);
+		expect(limiter.currentLimit(T0 + MINUTE - 1)).toBe(10);
+		expect(limiter.currentLimit(T0 + MINUTE)).toBe(20);
+		expect(limiter.currentLimit(T0 + 5 * MINUTE)).toBe(60);
+		expect(limiter.currentLimit(T0 + 9 * MINUTE)).toBe(100);
+		const idle = T0 + 10 * MINUTE;
+		for (let i = 0; i < 100; i++) expect(callAt(limiter, idle)).toBe(true);
+	});
+
+	it('a raise throttled again within a minute doubles the recovery interval; a raise that holds halves it again', () => {
+		const limiter = newLimiter();
+		limiter.throttled(T0, T0);
+		expect(limiter.currentLimit(T0 + MINUTE)).toBe(20);
+		limiter.throttled(T0 + MINUTE + 1_000, T0 + MINUTE + 1_000); // the raise was too much
+		const cut = T0 + MINUTE + 1_000;
+		expect(limiter.currentLimit(cut)).toBe(10);
+		expect(limiter.currentLimit(cut + MINUTE)).toBe(10);
+		expect(limiter.currentLimit(cut + 2 * MINUTE)).toBe(20);
+		// That raise held for its whole (2-minute) interval: the next one comes a minute later.
+		expect(limiter.currentLimit(cut + 3 * MINUTE)).toBe(30);
+	});
+
+	it('several 429s from one burst lower the limit once, to what Defender admitted', () => {
+		const limiter = newLimiter();
+		for (let i = 0; i < 40; i++) callAt(limiter, T0);
+		const inFlight = Array.from({ length: 5 }, () => granted(limiter.reserve(T0 + 100, 0)));
+		for (const bookedAt of inFlight) {
+			limiter.settle(bookedAt, T0 + 200, false);
+			limiter.throttled(T0 + 200, T0 + 1_200);
+		}
+		expect(limiter.currentLimit(T0 + 200)).toBe(40);
+	});
+
+	it('a reservation booked before a 429 is given back and booked again under the new share', () => {
+		const limiter = newLimiter();
+		const booked = limiter.reserve(T0, 0);
+		if (!booked.granted) throw new Error('expected a grant');
+		expect(limiter.confirm(booked)).toBe(true);
+		const waiting = limiter.reserve(T0, 0);
+		if (!waiting.granted) throw new Error('expected a grant');
+		limiter.throttled(T0, T0 + 5_000);
+		expect(limiter.confirm(waiting)).toBe(false);
+		const again = limiter.reserve(T0, Infinity);
+		expect(granted(again)).toBe(T0 + 5_000);
+		if (again.granted) expect(limiter.confirm(again)).toBe(true);
+	});
+
+	it('three processes sharing one quota with unbounded demand: the quota is used and under 5 % of calls are throttled', () => {
+		// A deterministic model of three workers with unbounded demand, calling whenever their limiter lets them, and
+		// one Defender counting all calls: 429 (not counted) when the app made 100 in the last minute.
+		const limiters = [newLimiter(), newLimiter(), newLimiter()];
+		const admitted: number[] = [];
+		let throttledCalls = 0;
+		let total = 0;
+		for (let t = T0; t < T0 + 12 * MINUTE; t += 50) {
+			for (const limiter of limiters) {
+				const reservation = limiter.reserve(t, 0);
+				if (!reservation.granted) continue;
+				total++;
+				while (admitted.length && admitted[0] <= t - MINUTE) admitted.shift();
+				if (admitted.length >= 100) {
+					throttledCalls++;
+					limiter.settle(reservation.atMs, t, false);
+					limiter.throttled(t, admitted[0] + MINUTE);
+				} else {
+					admitted.push(t);
+					limiter.settle(reservation.atMs, t);
+				}
+			}
+		}
+		// The quota is used (100 a minute over 12 minutes, under the hour's 1,500), and few calls are throttled.
+		expect(total - throttledCalls).toBeGreaterThan(0.9 * 12 * 100);
+		expect(throttledCalls / total).toBeLessThan(0.05);
 	});
 });

@@ -5,6 +5,8 @@ import {
 	isTransientStatus,
 	parseRetryAfter,
 	planRetry,
+	planThrottleWait,
+	throttleJitterMs,
 	type RetryPolicy,
 } from '../../nodes/DefenderForEndpoint/lib/retryPolicy';
 
@@ -301,5 +303,60 @@ describe('isActionInProgress', () => {
 		expect(isActionInProgress(400, undefined, 'Action is in progress')).toBe(false);
 		expect(isActionInProgress(400, undefined, 'Action is already completed')).toBe(false);
 		expect(isActionInProgress(400, 'ActiveRequestExists', undefined)).toBe(false);
+	});
+});
+
+describe('throttleJitterMs', () => {
+	it.each([
+		[0, 500],
+		[1_000, 500],
+		[2_000, 1_000],
+		[57_000, 2_000],
+	])('a wait of %p ms gets up to %p ms of jitter', (waitMs, span) => {
+		expect(throttleJitterMs(waitMs, zero)).toBe(0);
+		expect(throttleJitterMs(waitMs, almostOne)).toBe(span);
+	});
+
+	it('spreads workers told the same Retry-After over the jitter span', () => {
+		let state = 7;
+		const random = () => (state = (state * 7_919 + 17) % 1_000) / 1_000;
+		const wakeUps = new Set(Array.from({ length: 30 }, () => Math.floor(throttleJitterMs(1_000, random) / 50)));
+		expect(wakeUps.size).toBeGreaterThan(5);
+	});
+});
+
+describe('planThrottleWait: 429 is waiting, not failing', () => {
+	it('waits Retry-After plus jitter however many 429s came before: Max Retries does not count them', () => {
+		const policy = { ...POLICY, maxRetries: 0 };
+		expect(planThrottleWait(1, 0, policy, 1_000, zero)).toEqual({ wait: true, delayMs: 1_000 });
+		expect(planThrottleWait(50, 100_000, policy, 1_000, almostOne)).toEqual({ wait: true, delayMs: 1_500 });
+	});
+
+	it('is bounded by Max Wait: a Retry-After beyond what is left fails', () => {
+		expect(planThrottleWait(1, 299_500, POLICY, 1_000, zero)).toEqual({ wait: false, delayMs: 1_000 });
+		expect(planThrottleWait(1, 0, { ...POLICY, maxTotalWaitMs: 10_000 }, 60_000, zero)).toEqual({ wait: false, delayMs: 60_000 });
+	});
+
+	it('never lets the jitter fail an item whose Retry-After fits: the wait is cut to what is left', () => {
+		expect(planThrottleWait(1, 298_800, POLICY, 1_000, almostOne)).toEqual({ wait: true, delayMs: 1_200 });
+	});
+
+	it('without Retry-After, backs off by the number of 429s, within Max Wait', () => {
+		expect(planThrottleWait(1, 0, POLICY, undefined, zero)).toEqual({ wait: true, delayMs: backoffDelay(1, POLICY, zero) });
+		expect(planThrottleWait(8, 0, POLICY, undefined, zero)).toEqual({ wait: true, delayMs: 30_000 });
+		expect(planThrottleWait(8, 280_000, POLICY, undefined, zero)).toEqual({ wait: false, delayMs: 30_000 });
+	});
+
+	it('over a long 429 stream the waits add up to at most Max Wait', () => {
+		let waited = 0;
+		let answers = 0;
+		for (;;) {
+			const decision = planThrottleWait(answers + 1, waited, POLICY, 1_000, almostOne);
+			if (!decision.wait) break;
+			waited += decision.delayMs;
+			answers++;
+		}
+		expect(waited).toBeLessThanOrEqual(POLICY.maxTotalWaitMs);
+		expect(answers).toBeGreaterThan(POLICY.maxRetries * 10);
 	});
 });

@@ -10,7 +10,25 @@ export const DEFENDER_RATE_WINDOWS: RateWindow[] = [
 	{ limit: 1_500, windowMs: 3_600_000 },
 ];
 
-export type Reservation = { granted: true; atMs: number } | { granted: false; availableAtMs: number };
+/** A booked call: `epoch` tells whether Defender throttled the app after it was booked (see confirm). */
+export type Reservation = { granted: true; atMs: number; epoch: number } | { granted: false; availableAtMs: number };
+
+/**
+ * How a limiter learns its share of a quota that other clients use too (other n8n workers, other integrations of
+ * the same app registration): when Defender throttles a call this limiter let through, the others used the rest,
+ * so this process's minute limit drops to what Defender admitted from it in the last minute (at least FLOOR of the
+ * ceiling), and its calls are paced evenly. Each quiet recovery interval gives back STEP of the ceiling; a raise
+ * that is throttled again within a minute doubles the interval (up to MAX), a raise that holds halves it again.
+ * At the ceiling the limiter is alone again: full bursts, no pacing.
+ */
+export const SHARE = {
+	floorFraction: 0.1,
+	stepFraction: 0.1,
+	recoveryIntervalMs: 60_000,
+	maxRecoveryIntervalMs: 600_000,
+	/** In a shared quota, at most a sixth of the minute limit in any 10 s, so the share is spread over the minute. */
+	pacingWindowMs: 10_000,
+};
 
 /**
  * A client-side sliding-window limiter. Calls are granted in FIFO order: a reservation is a promise
@@ -22,17 +40,38 @@ export class SlidingWindowRateLimiter {
 
 	private pausedUntilMs = 0;
 
+	/** The calls allowed in the first (shortest) window: the ceiling when alone, less when the quota is shared. */
+	private limit: number;
+
+	/** Counts throttling answers: a reservation booked under an older epoch is booked again. */
+	private epoch = 0;
+
+	private quietSinceMs = 0;
+
+	private recoveryIntervalMs = SHARE.recoveryIntervalMs;
+
+	private lastRaiseAtMs: number | undefined;
+
 	/** Extra spacing at a window's edge, for clock granularity; latency is covered by settle(). */
 	constructor(
 		private readonly windows: RateWindow[],
 		private readonly edgeMarginMs = 250,
-	) {}
+	) {
+		this.limit = windows[0].limit;
+	}
+
+	/** This process's current minute limit (the first window's): the ceiling unless Defender said the quota is shared. */
+	currentLimit(nowMs: number): number {
+		this.recover(nowMs);
+		return this.limit;
+	}
 
 	/** The earliest time, at or after `nowMs`, when a call would be within every window. */
 	earliestSlot(nowMs: number): number {
+		this.recover(nowMs);
 		this.forget(nowMs);
 		let slot = Math.max(nowMs, this.pausedUntilMs, this.granted.at(-1) ?? 0);
-		for (const { limit, windowMs } of this.windows) {
+		for (const { limit, windowMs } of this.effectiveWindows()) {
 			if (this.granted.length >= limit) {
 				const oldestInWindow = this.granted[this.granted.length - limit];
 				slot = Math.max(slot, oldestInWindow + windowMs + this.edgeMarginMs);
@@ -46,15 +85,30 @@ export class SlidingWindowRateLimiter {
 		const slot = this.earliestSlot(nowMs);
 		if (slot - nowMs > maxWaitMs) return { granted: false, availableAtMs: slot };
 		this.granted.push(slot);
-		return { granted: true, atMs: slot };
+		return { granted: true, atMs: slot, epoch: this.epoch };
+	}
+
+	/**
+	 * Called when a reservation's time has come: true if the call may go. False when Defender throttled the app while
+	 * it waited: its slot is given back and the caller books again, under the new share and pause.
+	 */
+	confirm(reservation: Reservation & { granted: true }): boolean {
+		if (reservation.epoch === this.epoch) return true;
+		this.release(reservation.atMs);
+		return false;
 	}
 
 	/**
 	 * The call booked for `bookedAtMs` has been answered at `answeredAtMs`. Defender counted it when it arrived,
 	 * somewhere in between (after the token fetch, on a slow network): from now on the window counts it from the
-	 * answer, so a later call can never reach Defender less than a window after it.
+	 * answer, so a later call can never reach Defender less than a window after it. A call Defender throttled was not
+	 * counted by Defender and is forgotten.
 	 */
-	settle(bookedAtMs: number, answeredAtMs: number): void {
+	settle(bookedAtMs: number, answeredAtMs: number, counted = true): void {
+		if (!counted) {
+			this.release(bookedAtMs);
+			return;
+		}
 		const index = this.granted.lastIndexOf(bookedAtMs);
 		if (index === -1 || answeredAtMs <= bookedAtMs) return;
 		this.granted.splice(index, 1);
@@ -63,9 +117,59 @@ export class SlidingWindowRateLimiter {
 		this.granted.splice(insertAt, 0, answeredAtMs);
 	}
 
-	/** The server throttled us (429): nobody calls before `untilMs`. */
-	pauseUntil(untilMs: number): void {
+	/**
+	 * Defender throttled a call this limiter let through (429): someone else uses the quota too. Nobody calls before
+	 * `untilMs`, and the limit drops to the calls Defender admitted from this process in the last minute.
+	 * Call settle(…, false) for the throttled call first, so that it is not counted as admitted.
+	 */
+	throttled(nowMs: number, untilMs: number): void {
+		this.recover(nowMs);
 		this.pausedUntilMs = Math.max(this.pausedUntilMs, untilMs);
+		this.epoch++;
+		const ceiling = this.windows[0].limit;
+		if (this.lastRaiseAtMs !== undefined && nowMs - this.lastRaiseAtMs < this.windows[0].windowMs) {
+			this.recoveryIntervalMs = Math.min(SHARE.maxRecoveryIntervalMs, 2 * this.recoveryIntervalMs);
+		}
+		this.lastRaiseAtMs = undefined;
+		const admitted = this.granted.filter((at) => at > nowMs - this.windows[0].windowMs && at <= nowMs).length;
+		const floor = Math.max(1, Math.ceil(ceiling * SHARE.floorFraction));
+		this.limit = Math.min(this.limit, Math.max(floor, admitted));
+		this.quietSinceMs = nowMs;
+	}
+
+	/** Gives back a share step for every quiet recovery interval since the last throttling or raise. */
+	private recover(nowMs: number): void {
+		const ceiling = this.windows[0].limit;
+		for (;;) {
+			if (this.lastRaiseAtMs !== undefined && nowMs - this.lastRaiseAtMs >= this.windows[0].windowMs) {
+				// The last raise held for a whole window: recover faster again.
+				this.recoveryIntervalMs = Math.max(SHARE.recoveryIntervalMs, this.recoveryIntervalMs / 2);
+				this.lastRaiseAtMs = undefined;
+			}
+			if (this.limit >= ceiling || nowMs - this.quietSinceMs < this.recoveryIntervalMs) return;
+			this.quietSinceMs += this.recoveryIntervalMs;
+			this.lastRaiseAtMs = this.quietSinceMs;
+			this.limit = Math.min(ceiling, this.limit + Math.max(1, Math.round(ceiling * SHARE.stepFraction)));
+			if (this.limit >= ceiling) {
+				this.lastRaiseAtMs = undefined;
+				this.recoveryIntervalMs = SHARE.recoveryIntervalMs;
+			}
+		}
+	}
+
+	/** The windows scaled to this process's share, plus even pacing while the quota is shared. */
+	private effectiveWindows(): RateWindow[] {
+		const ceiling = this.windows[0].limit;
+		if (this.limit >= ceiling) return this.windows;
+		const share = this.limit / ceiling;
+		const scaled = this.windows.map(({ limit, windowMs }) => ({ limit: Math.max(1, Math.floor(limit * share)), windowMs }));
+		const perPacingWindow = Math.max(1, Math.ceil((this.limit * SHARE.pacingWindowMs) / this.windows[0].windowMs));
+		return [...scaled, { limit: perPacingWindow, windowMs: SHARE.pacingWindowMs }];
+	}
+
+	private release(atMs: number): void {
+		const index = this.granted.lastIndexOf(atMs);
+		if (index !== -1) this.granted.splice(index, 1);
 	}
 
 	private forget(nowMs: number): void {

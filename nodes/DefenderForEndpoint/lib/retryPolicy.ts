@@ -1,6 +1,10 @@
-/** How hard one request is retried. Every wait — backoff, Retry-After and rate-limiter queueing — counts against maxTotalWaitMs. */
+/**
+ * How hard one request is retried. Every wait — backoff, Retry-After and rate-limiter queueing — counts against
+ * maxTotalWaitMs. maxRetries bounds retries after real failures (5xx, lost connections); throttling (429) is a
+ * request to wait, bounded by maxTotalWaitMs alone.
+ */
 export interface RetryPolicy {
-	/** Retries after the first attempt. */
+	/** Retries after the first attempt, not counting waits Defender asked for with 429. */
 	maxRetries: number;
 	maxTotalWaitMs: number;
 	baseDelayMs: number;
@@ -92,4 +96,37 @@ export function planRetry(
 	if (retryNumber > policy.maxRetries) return { retry: false, reason: 'attempts', delayMs };
 	if (waitedMs + delayMs > policy.maxTotalWaitMs) return { retry: false, reason: 'wait', delayMs };
 	return { retry: true, delayMs };
+}
+
+/** Jitter added to a throttling wait: half the wait, at least 0.5 s and at most 2 s, so workers do not wake together. */
+const THROTTLE_JITTER_MIN_MS = 500;
+const THROTTLE_JITTER_MAX_MS = 2_000;
+
+export function throttleJitterMs(waitMs: number, random: () => number = Math.random): number {
+	const span = Math.min(THROTTLE_JITTER_MAX_MS, Math.max(THROTTLE_JITTER_MIN_MS, waitMs / 2));
+	return Math.round(random() * span);
+}
+
+export type ThrottleDecision = { wait: true; delayMs: number } | { wait: false; delayMs: number };
+
+/**
+ * Decides how long to wait after Defender throttled a call (429). A throttling answer is not a failure: it does not
+ * use a retry, and the item waits as often as Defender asks, for as long as its Max Wait allows.
+ * throttleNumber counts the item's 429 answers (1 for the first), for backoff when Retry-After is missing.
+ */
+export function planThrottleWait(
+	throttleNumber: number,
+	waitedMs: number,
+	policy: RetryPolicy,
+	retryAfterMs: number | undefined,
+	random: () => number = Math.random,
+): ThrottleDecision {
+	const remainingMs = policy.maxTotalWaitMs - waitedMs;
+	if (retryAfterMs === undefined) {
+		const delayMs = backoffDelay(throttleNumber, policy, random);
+		return { wait: delayMs <= remainingMs, delayMs };
+	}
+	// The jitter never makes an item fail whose Retry-After itself fits.
+	if (retryAfterMs > remainingMs) return { wait: false, delayMs: retryAfterMs };
+	return { wait: true, delayMs: Math.min(remainingMs, retryAfterMs + throttleJitterMs(retryAfterMs, random)) };
 }

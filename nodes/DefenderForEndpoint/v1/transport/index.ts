@@ -17,6 +17,7 @@ import {
 	isTransientStatus,
 	parseRetryAfter,
 	planRetry,
+	planThrottleWait,
 	type RetryPolicy,
 } from '../../lib/retryPolicy';
 import { apiError, describeEntraError, operationError, readErrorBody, type Permission } from './errors';
@@ -59,6 +60,13 @@ function serverClockFor(apiBaseUrl: string): ServerClock {
 	return serverClock;
 }
 
+/**
+ * Per credential, the first request of this process that fetches a token, while it is under way. n8n fetches a
+ * token for every request made while the credential holds none, so executions starting together (a queue-mode
+ * worker picks up several at once) wait for this one and then use the token n8n stored.
+ */
+const firstTokenRequests = new Map<string, Promise<void>>();
+
 /** What a timed-out call resolves to: n8n's OAuth2 client gives the token request five minutes, we give it Timeout. */
 const TIMED_OUT = Symbol('timed out');
 
@@ -76,7 +84,11 @@ export type Answer<T> =
 
 /** The retries and waiting one item may still spend; every call made for the item draws from it. */
 export class RetryBudget {
+	/** Retries after real failures, bounded by Max Retries. */
 	retries = 0;
+
+	/** Throttling answers (429) waited out, bounded by Max Wait only. */
+	throttles = 0;
 
 	waitedMs = 0;
 
@@ -122,6 +134,8 @@ export class DefenderClient {
 		readonly timeoutMs: number,
 		readonly clock: Clock,
 		private readonly secrets: Secret[],
+		/** False while the credential may hold no token yet (see firstTokenRequests). */
+		private hasToken: boolean,
 	) {
 		this.serverClock = serverClockFor(cloud.apiBaseUrl);
 	}
@@ -142,7 +156,8 @@ export class DefenderClient {
 			throw operationError(context.getNode(), 0, redact(`Credential problem: ${(error as Error).message}`, secrets));
 		}
 		const limiter = rateLimiters.forClient(cloud.tenantId, cloud.clientId);
-		return new DefenderClient(context, cloud, limiter, timeoutMs, clock, secrets);
+		const hasToken = typeof token?.access_token === 'string' && token.access_token !== '';
+		return new DefenderClient(context, cloud, limiter, timeoutMs, clock, secrets, hasToken);
 	}
 
 	/**
@@ -185,11 +200,10 @@ export class DefenderClient {
 		for (;;) {
 			const bookedAtMs = await this.waitForRateLimit(context);
 			const outcome = await this.send(call, context);
-			this.limiter.settle(bookedAtMs, this.clock.now());
+			this.limiter.settle(bookedAtMs, this.clock.now(), outcome.kind !== 'throttled');
 			switch (outcome.kind) {
 				case 'throttled':
-					this.limiter.pauseUntil(this.clock.now() + (outcome.retryAfterMs ?? 0));
-					await this.backoff(context, outcome.retryAfterMs, 'Defender kept answering HTTP 429 Too Many Requests');
+					await this.waitOutThrottling(context, outcome.retryAfterMs);
 					break;
 				case 'transient':
 					await this.backoff(context, outcome.retryAfterMs, `Defender kept failing (${outcome.reason})`);
@@ -252,22 +266,49 @@ export class DefenderClient {
 		await this.pause(decision.delayMs, budget);
 	}
 
-	/** Waits for the call's slot under Defender's quota and returns it. */
-	private async waitForRateLimit(context: CallContext): Promise<number> {
+	/**
+	 * Defender throttled the call (429): a request to wait, not a failure. The item waits Retry-After plus jitter (so
+	 * that workers told the same wait do not return together) as often as Defender asks, within its Max Wait; the
+	 * process's limiter pauses as long and lowers its share of the quota.
+	 */
+	private async waitOutThrottling(context: CallContext, retryAfterMs: number | undefined): Promise<void> {
 		const { budget, itemIndex, what } = context;
+		const decision = planThrottleWait(budget.throttles + 1, budget.waitedMs, budget.policy, retryAfterMs);
 		const now = this.clock.now();
-		const reservation = this.limiter.reserve(now, budget.remainingMs);
-		if (!reservation.granted) {
-			const retryAt = new Date(reservation.availableAtMs).toISOString();
+		this.limiter.throttled(now, now + decision.delayMs);
+		if (!decision.wait) {
+			const retryAt = new Date(now + decision.delayMs).toISOString();
+			const answers = budget.throttles + 1;
 			throw operationError(
 				this.node,
 				itemIndex,
-				`Rate limit budget exhausted: Defender allows this app 100 calls a minute and 1,500 an hour, and the next free slot is beyond the Max Wait of ${Math.round(budget.policy.maxTotalWaitMs / 1000)} s; retry after ${retryAt}`,
-				`Nothing was sent to ${what}. Re-run the failed items after ${retryAt}, or raise "Max Wait" in the node options.`,
+				`Defender kept answering HTTP 429 Too Many Requests (${answers} answer${answers === 1 ? '' : 's'}) and the next wait goes beyond the Max Wait of ${Math.round(budget.policy.maxTotalWaitMs / 1000)} s while trying to ${what}; retry after ${retryAt}`,
+				'Another client uses this app registration’s quota too. Raise "Max Wait" in the node options (throttling answers do not count against Max Retries), or run the workflow again later.',
 			);
 		}
-		await this.pause(reservation.atMs - now, budget);
-		return reservation.atMs;
+		budget.throttles++;
+		await this.pause(decision.delayMs, budget);
+	}
+
+	/** Waits for the call's slot under Defender's quota and returns it. */
+	private async waitForRateLimit(context: CallContext): Promise<number> {
+		const { budget, itemIndex, what } = context;
+		for (;;) {
+			const now = this.clock.now();
+			const reservation = this.limiter.reserve(now, budget.remainingMs);
+			if (!reservation.granted) {
+				const retryAt = new Date(reservation.availableAtMs).toISOString();
+				throw operationError(
+					this.node,
+					itemIndex,
+					`Rate limit budget exhausted: Defender allows this app 100 calls a minute and 1,500 an hour, and the next free slot is beyond the Max Wait of ${Math.round(budget.policy.maxTotalWaitMs / 1000)} s; retry after ${retryAt}`,
+					`Nothing was sent to ${what}. Re-run the failed items after ${retryAt}, or raise "Max Wait" in the node options.`,
+				);
+			}
+			await this.pause(reservation.atMs - now, budget);
+			// Defender throttled the app while this call waited for its slot: book again under the new share.
+			if (this.limiter.confirm(reservation)) return reservation.atMs;
+		}
 	}
 
 	private async pause(ms: number, budget: RetryBudget): Promise<void> {
@@ -282,6 +323,7 @@ export class DefenderClient {
 
 	private async send(call: ApiCall, context: CallContext): Promise<Outcome> {
 		const postLike = call.method !== 'GET';
+		const tokenFetched = await this.takeTokenTurn();
 		const sentAtMs = this.clock.now();
 		let response: IN8nHttpFullResponse | typeof TIMED_OUT;
 		try {
@@ -302,6 +344,8 @@ export class DefenderClient {
 			);
 		} catch (error) {
 			return this.classifyThrown(error, postLike, context);
+		} finally {
+			tokenFetched?.();
 		}
 		if (response === TIMED_OUT) {
 			const reason = `no answer within ${2 * Math.round(this.timeoutMs / 1000)} s (token request and call)`;
@@ -327,6 +371,29 @@ export class DefenderClient {
 			return { kind: 'inProgress', message: error.message ?? 'Action is already in progress' };
 		}
 		return { kind: 'failed', error: apiError(this.node, context.itemIndex, { status: statusCode, error, ...context }) };
+	}
+
+	/**
+	 * While the credential may hold no token, one request of this process at a time fetches it: the first goes (and
+	 * gets a function to call when it is answered), the others wait for it, outside their deadline, then go with the
+	 * token n8n stored.
+	 */
+	private async takeTokenTurn(): Promise<(() => void) | undefined> {
+		if (this.hasToken) return undefined;
+		const key = this.node.credentials?.[CREDENTIAL_TYPE]?.id ?? `${this.cloud.tenantId}|${this.cloud.clientId}`;
+		const pending = firstTokenRequests.get(key);
+		if (pending) {
+			await pending;
+			this.hasToken = true;
+			return undefined;
+		}
+		let answered = () => {};
+		firstTokenRequests.set(key, new Promise<void>((resolve) => (answered = resolve)));
+		return () => {
+			firstTokenRequests.delete(key);
+			this.hasToken = true;
+			answered();
+		};
 	}
 
 	/**
