@@ -21,6 +21,8 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 
 const cli = require('./lib/n8n-cli');
+const { createReport, seconds, clip } = require('./lib/checks');
+const { buildIfStale, pack } = require('./lib/package-tarball');
 
 const { REPO_ROOT } = cli;
 const NODE_TYPE = 'n8n-nodes-defender-for-endpoint.defenderForEndpoint';
@@ -35,91 +37,7 @@ const TICKET_COMMENT_TEMPLATE = '=Released after {{ $json.ticket }} was closed �
 const ticketComment = (ticket) => `Released after ${ticket} was closed – scan "clean", approved by Zoë`;
 const scheduledComment = (reason) => `Scheduled release: ${reason}`;
 
-// ---------------------------------------------------------------------------------------------------------------
-// Reporting
-
-let passed = 0;
-let failed = 0;
-const failures = [];
-
-function check(condition, what, detail) {
-	if (condition) {
-		passed++;
-		console.log(`  ok   ${what}`);
-	} else {
-		failed++;
-		failures.push(what);
-		console.log(`  FAIL ${what}${detail === undefined ? '' : `\n       ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`}`);
-	}
-	return Boolean(condition);
-}
-
-const timings = [];
-async function phase(name, fn) {
-	const started = Date.now();
-	console.log(`\n== ${name}`);
-	try {
-		return await fn();
-	} finally {
-		timings.push([name, Date.now() - started]);
-	}
-}
-
-const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const clip = (text, max = 4000) => (text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters)` : text);
-
-// ---------------------------------------------------------------------------------------------------------------
-// Build and pack
-
-function newestMtime(paths) {
-	let newest = 0;
-	const visit = (p) => {
-		if (!fs.existsSync(p)) return;
-		const stat = fs.statSync(p);
-		if (stat.isDirectory()) {
-			for (const entry of fs.readdirSync(p)) visit(path.join(p, entry));
-		} else {
-			newest = Math.max(newest, stat.mtimeMs);
-		}
-	};
-	paths.forEach(visit);
-	return newest;
-}
-
-/** The oldest compiled file in dist/ (copied assets keep their source's mtime, so only .js files count). */
-function oldestCompiledMtime(dir) {
-	let oldest = Infinity;
-	const visit = (p) => {
-		const stat = fs.statSync(p);
-		if (stat.isDirectory()) {
-			for (const entry of fs.readdirSync(p)) visit(path.join(p, entry));
-		} else if (p.endsWith('.js')) {
-			oldest = Math.min(oldest, stat.mtimeMs);
-		}
-	};
-	visit(dir);
-	return oldest;
-}
-
-async function buildIfStale() {
-	const dist = path.join(REPO_ROOT, 'dist');
-	const sources = ['nodes', 'credentials', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'gulpfile.js'].map((p) => path.join(REPO_ROOT, p));
-	const main = path.join(dist, 'nodes', 'DefenderForEndpoint', 'DefenderForEndpoint.node.js');
-	const stale = !fs.existsSync(main) || oldestCompiledMtime(dist) < newestMtime(sources);
-	if (!stale) {
-		console.log('  dist/ is up to date');
-		return;
-	}
-	console.log('  dist/ is missing or older than the sources: npm run build');
-	const result = await cli.run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], { cwd: REPO_ROOT, env: process.env, timeoutMs: 5 * 60_000 });
-	if (result.code !== 0) throw new Error(`npm run build failed:\n${clip(result.stdout + result.stderr)}`);
-}
-
-async function pack(destination) {
-	const result = await cli.npm(['pack', '--json', '--pack-destination', destination], { cwd: REPO_ROOT, timeoutMs: 2 * 60_000 });
-	const [info] = JSON.parse(result.stdout.slice(result.stdout.indexOf('[')));
-	return { tarball: path.join(destination, info.filename), files: info.files.map((f) => f.path), name: info.name, version: info.version };
-}
+const { check, fail, phase, finish } = createReport('e2e');
 
 // ---------------------------------------------------------------------------------------------------------------
 // Token endpoint pass-through: forwards to the simulator and remembers every access token it hands out, so the test
@@ -655,9 +573,7 @@ async function main() {
 			check(probe.stdout.trim() === 'EHOSTUNREACH' && recorded.includes('e2e-guard-self-test.invalid'), 'the loopback guard works: a request to another host was refused and recorded', { stdout: probe.stdout, stderr: probe.stderr, recorded });
 		});
 	} catch (error) {
-		failed++;
-		failures.push(error.message);
-		console.log(`\n  FAIL ${error.stack ?? error}`);
+		fail(error);
 	} finally {
 		await recorder?.close().catch(() => {});
 		await sim?.close().catch(() => {});
@@ -668,10 +584,7 @@ async function main() {
 		}
 	}
 	const n8nMs = transcript.reduce((sum, entry) => sum + entry.ms, 0);
-	console.log(`\ntimings: ${timings.map(([name, ms]) => `${name.split(' (')[0]} ${seconds(ms)}`).join('; ')}; n8n processes ${seconds(n8nMs)} in all`);
-	if (failures.length) console.log(`failed: ${failures.map((f) => `\n  - ${f.split('\n')[0]}`).join('')}`);
-	console.log(`e2e: ${passed} passed, ${failed} failed`);
-	process.exitCode = failed === 0 ? 0 : 1;
+	finish(`; n8n processes ${seconds(n8nMs)} in all`);
 }
 
 main();

@@ -41,7 +41,7 @@ export const requestOptions: INodeProperties = {
 			typeOptions: { minValue: 0, maxValue: 20 },
 			default: 5,
 			description:
-				'How often one item’s request is retried after HTTP 429, a server error, a lost connection or “Action is already in progress”',
+				'How often one item’s request is retried after a server error, a lost connection or “Action is already in progress”. HTTP 429 (throttling) is waited out within Max Wait and does not count.',
 		},
 		{
 			displayName: 'Max Wait (Seconds)',
@@ -50,7 +50,7 @@ export const requestOptions: INodeProperties = {
 			typeOptions: { minValue: 0, maxValue: 7200 },
 			default: 300,
 			description:
-				'The longest one item may wait in total for retries, Retry-After and the rate limit before it fails with a “retry after” time',
+				'The longest one item may wait in total for throttling (HTTP 429), retries and the rate limit before it fails with a “retry after” time',
 		},
 		{
 			displayName: 'Parallel Requests',
