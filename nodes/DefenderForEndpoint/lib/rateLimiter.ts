@@ -17,7 +17,8 @@ export type Reservation = { granted: true; atMs: number; epoch: number } | { gra
  * How a limiter learns its share of a quota that other clients use too (other n8n workers, other integrations of
  * the same app registration): when Defender throttles a call this limiter let through, the others used the rest,
  * so this process's minute limit drops to what Defender admitted from it in the last minute (at least FLOOR of the
- * ceiling), and its calls are paced evenly. Each quiet recovery interval gives back STEP of the ceiling; a raise
+ * ceiling), and its calls go out one at a time, spaced so that the share takes a third of the window: a freed window
+ * is used within seconds, yet a share that is too large costs one 429, not a burst of them. Each quiet recovery interval gives back STEP of the ceiling; a raise
  * that is throttled again within a minute doubles the interval (up to MAX), a raise that holds halves it again.
  * At the ceiling the limiter is alone again: full bursts, no pacing.
  */
@@ -26,8 +27,8 @@ export const SHARE = {
 	stepFraction: 0.1,
 	recoveryIntervalMs: 60_000,
 	maxRecoveryIntervalMs: 600_000,
-	/** In a shared quota, at most a sixth of the minute limit in any 10 s, so the share is spread over the minute. */
-	pacingWindowMs: 10_000,
+	/** In a shared quota, calls at least window ÷ (paceFactor × limit) apart. */
+	paceFactor: 3,
 };
 
 /**
@@ -76,6 +77,10 @@ export class SlidingWindowRateLimiter {
 				const oldestInWindow = this.granted[this.granted.length - limit];
 				slot = Math.max(slot, oldestInWindow + windowMs + this.edgeMarginMs);
 			}
+		}
+		if (this.limit < this.windows[0].limit && this.granted.length) {
+			const spacingMs = this.windows[0].windowMs / (SHARE.paceFactor * this.limit);
+			slot = Math.max(slot, Math.ceil(this.granted[this.granted.length - 1] + spacingMs));
 		}
 		return slot;
 	}
@@ -157,14 +162,12 @@ export class SlidingWindowRateLimiter {
 		}
 	}
 
-	/** The windows scaled to this process's share, plus even pacing while the quota is shared. */
+	/** The windows scaled to this process's share of the quota. */
 	private effectiveWindows(): RateWindow[] {
 		const ceiling = this.windows[0].limit;
 		if (this.limit >= ceiling) return this.windows;
 		const share = this.limit / ceiling;
-		const scaled = this.windows.map(({ limit, windowMs }) => ({ limit: Math.max(1, Math.floor(limit * share)), windowMs }));
-		const perPacingWindow = Math.max(1, Math.ceil((this.limit * SHARE.pacingWindowMs) / this.windows[0].windowMs));
-		return [...scaled, { limit: perPacingWindow, windowMs: SHARE.pacingWindowMs }];
+		return this.windows.map(({ limit, windowMs }) => ({ limit: Math.max(1, Math.floor(limit * share)), windowMs }));
 	}
 
 	private release(atMs: number): void {
