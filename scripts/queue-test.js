@@ -219,8 +219,9 @@ async function main() {
 				workers.push({ n, healthPort, logFile });
 			}
 			await waitForHealth(`http://127.0.0.1:${mainPort}/healthz`, 'n8n main', main);
-			// /healthz answers before the webhook routes exist; this line comes after them.
-			await waitForLog(path.join(logs, 'main.log'), /Editor is now accessible via/, 'n8n main', main);
+			// /healthz answers before the published workflow's webhook is registered. A GET to a POST webhook tells which:
+			// "not registered" before, "Did you mean to make a POST request?" once it is.
+			await waitForWebhook(`http://127.0.0.1:${mainPort}/webhook/${WEBHOOK_PATH}`, main);
 			for (const worker of workers) await waitForHealth(`http://127.0.0.1:${worker.healthPort}/healthz`, `worker ${worker.n}`);
 			check(true, `main on 127.0.0.1:${mainPort} and ${workers.length} worker(s) answer /healthz`);
 			return workers.map((worker) => worker.logFile);
@@ -355,11 +356,13 @@ function countBy(values) {
 	return counts;
 }
 
-async function waitForLog(file, pattern, label, process_, timeoutMs = 3 * MINUTE) {
+async function waitForWebhook(url, main, timeoutMs = 3 * MINUTE) {
 	const giveUpAt = Date.now() + timeoutMs;
-	while (!pattern.test(fs.readFileSync(file, 'utf8'))) {
-		if (process_.child.exitCode !== null) throw new Error(`${label} exited (code ${process_.child.exitCode}); see ${file}`);
-		if (Date.now() > giveUpAt) throw new Error(`${label} did not log ${pattern} within ${timeoutMs / 1000} s`);
+	for (;;) {
+		if (main.child.exitCode !== null) throw new Error(`n8n main exited (code ${main.child.exitCode})`);
+		const text = await fetch(url).then((response) => response.text(), () => '');
+		if (/Did you mean to make a POST request/.test(text)) return;
+		if (Date.now() > giveUpAt) throw new Error(`n8n did not register the webhook ${url} within ${timeoutMs / 1000} s: ${text.slice(0, 300)}`);
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 }

@@ -430,7 +430,7 @@ describe('SlidingWindowRateLimiter: learning its share of a shared quota', () =>
 		expect(granted).toBeGreaterThan(0);
 	});
 
-	it('sends a lowered share one call at a time, spaced so that it takes a third of the minute', () => {
+	it('sends a lowered share one call at a time, spaced so that it takes a sixth of the minute', () => {
 		const limiter = newLimiter();
 		for (let i = 0; i < 30; i++) callAt(limiter, T0);
 		limiter.throttled(T0 + MINUTE - 1_000, T0 + MINUTE - 1_000);

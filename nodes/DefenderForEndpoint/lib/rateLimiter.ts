@@ -17,7 +17,7 @@ export type Reservation = { granted: true; atMs: number; epoch: number } | { gra
  * How a limiter learns its share of a quota that other clients use too (other n8n workers, other integrations of
  * the same app registration): when Defender throttles a call this limiter let through, the others used the rest,
  * so this process's minute limit drops to what Defender admitted from it in the last minute (at least FLOOR of the
- * ceiling), and its calls go out one at a time, spaced so that the share takes a third of the window: a freed window
+ * ceiling), and its calls go out one at a time, spaced so that the share takes a sixth of the window: a freed window
  * is used within seconds, yet a share that is too large costs one 429, not a burst of them. Each quiet recovery
  * interval (20 s) gives back a step (10 % of the ceiling); a raise that is throttled again within a minute doubles the
  * interval (up to 160 s), a raise that holds a minute halves it again.
@@ -29,7 +29,7 @@ export const SHARE = {
 	recoveryIntervalMs: 20_000,
 	maxRecoveryIntervalMs: 160_000,
 	/** In a shared quota, calls at least window ÷ (paceFactor × limit) apart. */
-	paceFactor: 3,
+	paceFactor: 6,
 };
 
 /**
