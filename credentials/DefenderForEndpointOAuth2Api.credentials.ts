@@ -1,14 +1,6 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { CLOUDS } from '../nodes/DefenderForEndpoint/lib/clouds';
-
-/** An n8n expression for the selected cloud's entry in CLOUDS (resolved by n8n when the credential is used). */
-function cloudLookup(field: 'apiBaseUrl' | 'loginBaseUrl' | 'scope', cloud: string): string {
-	const table = JSON.stringify(
-		Object.fromEntries(Object.entries(CLOUDS).map(([name, endpoints]) => [name, endpoints[field]])),
-	);
-	return `${table}[${cloud}]`;
-}
+import { CLOUDS, perCloudExpression } from '../nodes/DefenderForEndpoint/lib/clouds';
 
 export class DefenderForEndpointOAuth2Api implements ICredentialType {
 	name = 'defenderForEndpointOAuth2Api';
@@ -102,13 +94,13 @@ export class DefenderForEndpointOAuth2Api implements ICredentialType {
 			displayName: 'Access Token URL',
 			name: 'accessTokenUrl',
 			type: 'hidden',
-			default: `={{ $self.cloud === 'custom' ? $self.customTokenUrl : ${cloudLookup('loginBaseUrl', '$self.cloud')} + '/' + String($self.tenantId).trim() + '/oauth2/v2.0/token' }}`,
+			default: `={{ $self.cloud === 'custom' ? $self.customTokenUrl : ${perCloudExpression((cloud) => cloud.loginBaseUrl, '$self.cloud')} + '/' + String($self.tenantId).trim() + '/oauth2/v2.0/token' }}`,
 		},
 		{
 			displayName: 'Scope',
 			name: 'scope',
 			type: 'hidden',
-			default: `={{ $self.cloud === 'custom' ? $self.customScope : ${cloudLookup('scope', '$self.cloud')} }}`,
+			default: `={{ $self.cloud === 'custom' ? $self.customScope : ${perCloudExpression((cloud) => cloud.scope, '$self.cloud')} }}`,
 		},
 		{ displayName: 'Auth URI', name: 'authUrl', type: 'hidden', default: '' },
 		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
@@ -121,7 +113,7 @@ export class DefenderForEndpointOAuth2Api implements ICredentialType {
 	/** Acquires a token and reads one device: proves the secret, the cloud and Machine.Read.All together. */
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: `={{ $credentials.cloud === 'custom' ? $credentials.customApiBaseUrl : ${cloudLookup('apiBaseUrl', '$credentials.cloud')} }}`,
+			baseURL: `={{ $credentials.cloud === 'custom' ? $credentials.customApiBaseUrl : ${perCloudExpression((cloud) => cloud.apiBaseUrl, '$credentials.cloud')} }}`,
 			url: '/api/machines',
 			qs: { $top: 1 },
 		},
