@@ -268,8 +268,10 @@ async function main() {
 			await buildIfStale();
 			const result = await pack(temp);
 			check(
-				result.files.includes('dist/nodes/DefenderForEndpoint/DefenderForEndpoint.node.js') && result.files.includes('dist/credentials/DefenderForEndpointOAuth2Api.credentials.js'),
-				`npm pack: ${path.basename(result.tarball)} contains the node and the credential`,
+				result.files.includes('dist/nodes/DefenderForEndpoint/DefenderForEndpoint.node.js') &&
+					result.files.includes('dist/credentials/DefenderForEndpointOAuth2Api.credentials.js') &&
+					result.files.includes('dist/credentials/DefenderForEndpointDelegatedOAuth2Api.credentials.js'),
+				`npm pack: ${path.basename(result.tarball)} contains the node and both credentials`,
 				result.files,
 			);
 			const installed = await cli.installCommunityPackage(result.tarball, userFolder);
@@ -619,6 +621,120 @@ async function main() {
 				filters,
 			);
 			check(filters.length === 3, `one batched lookup per execution that names hostnames (${filters.length})`, filters);
+		});
+
+		// --- F: delegated sign-in, against a simulator of its own (the request-log checks above stay about the app).
+		// The credential holds what n8n stores after "Connect my account" (a code redeemed at the simulator); its access
+		// token is expired first, so n8n itself renews it with the refresh token grant.
+		await phase('delegated sign-in: release as the analyst, token refresh, a device outside the groups, a revoked sign-in', async () => {
+			const { startSimulator } = require(path.join(REPO_ROOT, 'simulator'));
+			const { simulatorDelegatedCredential, signInAtSimulator } = require(path.join(REPO_ROOT, 'tooling', 'simulatorCredential'));
+			const delegatedSim = await startSimulator({ port: 0, deviceCount: 12, seedActions: false });
+			try {
+				const upn = delegatedSim.delegated.users[0].upn;
+				const inside = delegatedSim.devices.find((device) => device.rbacGroupName === 'SOC devices');
+				const outside = delegatedSim.devices.find((device) => device.rbacGroupName === 'Finance servers');
+				const tokenData = await signInAtSimulator(delegatedSim);
+				delegatedSim.expireTokens();
+				const credential = { id: 'defenderDelegated', name: 'Analyst (simulator)', type: 'defenderForEndpointDelegatedOAuth2Api' };
+				const workflow = {
+					id: 'e2eDelegatedRelease',
+					name: 'Delegated release (e2e)',
+					nodes: [
+						{ id: 'd1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+						{ id: 'd2', name: 'Devices', type: 'n8n-nodes-base.code', typeVersion: 2, position: [200, 0], parameters: { jsCode: itemsCode([{ machineId: inside.id }, { machineId: outside.id }]) } },
+						{
+							id: 'd3',
+							name: DEFENDER_NODE,
+							type: NODE_TYPE,
+							typeVersion: 1,
+							position: [400, 0],
+							parameters: {
+								authentication: 'delegated',
+								resource: 'device',
+								operation: 'releaseFromIsolation',
+								device: { __rl: true, mode: 'id', value: '={{ $json.machineId }}' },
+								comment: 'Released by the analyst (e2e)',
+							},
+							credentials: { [credential.type]: { id: credential.id, name: credential.name } },
+							onError: 'continueErrorOutput',
+						},
+					],
+					connections: {
+						Start: { main: [[{ node: 'Devices', type: 'main', index: 0 }]] },
+						Devices: { main: [[{ node: DEFENDER_NODE, type: 'main', index: 0 }]] },
+					},
+					settings: { executionOrder: 'v1' },
+				};
+				const credentialsFile = path.join(temp, 'delegated-credentials.json');
+				fs.writeFileSync(credentialsFile, JSON.stringify([{ ...credential, data: simulatorDelegatedCredential(delegatedSim, tokenData) }]));
+				const workflowFile = path.join(temp, 'delegated-workflow.json');
+				fs.writeFileSync(workflowFile, JSON.stringify([workflow]));
+				const importedCredential = await n8nRun('import:credentials (delegated)', ['import:credentials', `--input=${credentialsFile}`]);
+				fs.rmSync(credentialsFile);
+				checkProcess('n8n import:credentials (delegated, with the stored sign-in)', importedCredential);
+				checkProcess('n8n import:workflow (delegated)', await n8nRun('import:workflow (delegated)', ['import:workflow', `--input=${workflowFile}`]));
+
+				const runOnce = async (label) => {
+					const from = delegatedSim.requests.length;
+					const result = await n8nRun(label, ['execute', `--id=${workflow.id}`, '--rawOutput']);
+					const output = cli.parseExecuteOutput(result.stdout);
+					return { result, output, runData: output?.data?.resultData?.runData ?? {}, requests: delegatedSim.requests.slice(from) };
+				};
+				const grants = (requests) => requests.filter(isTokenRequest).map((request) => `${request.body?.grant_type}:${request.status}`);
+
+				const first = await runOnce('execute delegated release');
+				checkProcess('n8n execute (delegated release)', first.result);
+				const released = outputItems(first.runData, DEFENDER_NODE, 0).map((item) => item.json);
+				const refused = outputItems(first.runData, DEFENDER_NODE, 1).map((item) => item.json);
+				check(
+					released.length === 1 && released[0].machineId === inside.id && released[0].requestor === upn && released[0].outcome === 'created',
+					`delegated: the device in the analyst's device group is released with requestor ${upn}`,
+					released,
+				);
+				check(
+					delegatedSim.actionsOf(inside.id).length === 1 && delegatedSim.actionsOf(inside.id)[0].requestor === upn,
+					`delegated: the simulator recorded the Unisolate action as requested by ${upn}`,
+					delegatedSim.actionsOf(inside.id),
+				);
+				check(
+					refused.length === 1 && refused[0].error === `Defender refused the signed-in user permission to unisolate device ${outside.id}` && /device groups/.test(refused[0].details ?? '') && delegatedSim.actionsOf(outside.id).length === 0,
+					"delegated: the device outside the analyst's device groups is an error item that explains the 403, and no action exists for it",
+					refused,
+				);
+				check(
+					JSON.stringify(grants(first.requests)) === JSON.stringify(['refresh_token:200']),
+					'delegated: n8n renewed the expired access token with the refresh token grant, once',
+					grants(first.requests),
+				);
+
+				const second = await runOnce('execute delegated release again');
+				checkProcess('n8n execute (delegated, second run)', second.result);
+				check(grants(second.requests).length === 0 && second.requests.every((request) => request.status !== 401), 'delegated: the next execution uses the renewed token n8n stored (no token request, no 401)', grants(second.requests));
+
+				delegatedSim.expireTokens();
+				delegatedSim.delegated.revokeRefreshTokens();
+				const revoked = await runOnce('execute delegated release after the sign-in was revoked');
+				const errors = [revoked.output?.data?.resultData?.error, ...outputItems(revoked.runData, DEFENDER_NODE, 1).map((item) => item.json)].filter(Boolean);
+				const text = JSON.stringify(errors);
+				check(
+					text.includes('The delegated sign-in has expired or was revoked: reconnect the credential') && grants(revoked.requests).join() === 'refresh_token:400',
+					'delegated: a revoked refresh token (AADSTS50173) gives "reconnect the credential", after one refresh attempt',
+					{ errors, grants: grants(revoked.requests) },
+				);
+				check(revoked.requests.filter((request) => request.method === 'POST').length === 0, 'delegated: nothing was posted with a revoked sign-in', revoked.requests.map((r) => `${r.method} ${r.path} ${r.status}`));
+
+				const mine = transcript.filter((entry) => /delegated/.test(entry.label));
+				const leaks = mine.filter((entry) => delegatedSim.leaksToken(entry.stdout + entry.stderr) || (entry.stdout + entry.stderr).includes(tokenData.refresh_token)).map((entry) => entry.label);
+				check(leaks.length === 0, 'delegated: no access or refresh token in the output of the delegated n8n commands', leaks);
+				const dbLeaks = fs
+					.readdirSync(path.join(userFolder, '.n8n'))
+					.filter((file) => file.startsWith('database.sqlite'))
+					.filter((file) => fs.readFileSync(path.join(userFolder, '.n8n', file)).includes(Buffer.from(tokenData.refresh_token)));
+				check(dbLeaks.length === 0, "delegated: the refresh token is not in clear in n8n's database", dbLeaks);
+			} finally {
+				await delegatedSim.close();
+			}
 		});
 
 		await phase('secrets, token and network', async () => {

@@ -5,7 +5,9 @@
  * runs `n8n start` on 127.0.0.1 with the packed package installed as a community package, Debian's Chromium runs
  * headless on loopback (its resolver maps every other name to nowhere), and puppeteer-core drives it like a user:
  * search and add the node, create the credential (Custom cloud → the local simulator) and see its test pass, search the
- * device picker, release a device by hostname and read the output panel, then see the ambiguous-hostname error.
+ * device picker, release a device by hostname and read the output panel, then see the ambiguous-hostname error; then
+ * switch Authentication to Delegated, connect the delegated credential through the consent redirect (popup → the
+ * simulator's authorize endpoint → n8n's OAuth callback) and release a device as the analyst.
  * Prints `ui: N passed, M failed` last; screenshots of a failure go to a temporary folder whose path is printed.
  * Environment: CHROMIUM (default /usr/bin/chromium), UI_KEEP=1 (keep the temporary folder).
  */
@@ -356,6 +358,72 @@ async function main() {
 			const after = sim.requests.filter((request) => request.method === 'POST').length;
 			if (after !== before) throw new Error(`${after - before} POST(s) sent for an ambiguous hostname`);
 			return 'error shown, nothing posted';
+		});
+
+		// Delegated sign-in: the Authentication selector, the delegated credential connected through n8n's real consent
+		// redirect (editor → popup → the simulator's authorize endpoint → n8n's /rest/oauth2-credential/callback, which
+		// redeems the code), then a release that Defender records as requested by the analyst.
+		const analyst = sim.delegated.users[0].upn;
+		const delegatedTarget = sim.devices.find((device) => device.rbacGroupName === 'SOC devices' && device.computerDnsName !== target.computerDnsName);
+
+		await step('Authentication: Delegated asks for the delegated credential', async () => {
+			await page.click(byTestId('parameter-input-authentication'));
+			await chooseOption('Delegated (Signed-In User)');
+			const connect = await page.waitForFunction(
+				() =>
+					[...document.querySelectorAll('[data-test-id="ndv"] *')].find(
+						(el) => el.children.length === 0 && el.checkVisibility() && /^(Connect to|Set up) .*Defender for Endpoint Delegated/i.test(el.innerText?.trim() ?? ''),
+					) ?? null,
+				{ timeout: WAIT },
+			);
+			const label = await connect.evaluate((el) => el.innerText.trim());
+			await connect.asElement().click();
+			await visible(byTestId('editCredential-modal'));
+			return label;
+		});
+
+		await step('connect the delegated credential through the consent redirect', async () => {
+			const modal = byTestId('editCredential-modal');
+			await page.click(`${modal} ${byTestId('parameter-input-cloud')}`);
+			await chooseOption('Custom');
+			await typeInto(`${modal} ${byTestId('parameter-input-tenantId')} input`, sim.credentials.tenantId);
+			await typeInto(`${modal} ${byTestId('parameter-input-applicationId')} input`, sim.credentials.clientId);
+			await typeInto(`${modal} ${byTestId('parameter-input-applicationSecret')} input`, sim.credentials.clientSecret);
+			await typeInto(`${modal} ${byTestId('parameter-input-customApiBaseUrl')} input`, sim.apiBaseUrl);
+			await typeInto(`${modal} ${byTestId('parameter-input-customAuthUrl')} input`, sim.authorizeUrl);
+			await typeInto(`${modal} ${byTestId('parameter-input-customTokenUrl')} input`, sim.tokenUrl);
+			await settle();
+			const popup = new Promise((resolve) => browser.once('targetcreated', resolve));
+			const connectButton = await page.waitForFunction(
+				(sel) => [...document.querySelectorAll(`${sel} button, ${sel} [role="button"]`)].find((el) => el.checkVisibility() && /connect my account|sign in with microsoft|^connect$/i.test(el.innerText?.trim() ?? '')) ?? null,
+				{ timeout: WAIT },
+				modal,
+			);
+			await connectButton.asElement().click();
+			await Promise.race([popup, new Promise((_, reject) => setTimeout(() => reject(new Error('no consent window opened')), WAIT))]);
+			await waitForText(/Account connected|connected/i, 90_000, modal);
+			const visits = sim.requests.filter((request) => request.path.endsWith('/oauth2/v2.0/authorize'));
+			const redeemed = sim.requests.filter((request) => request.body?.grant_type === 'authorization_code' && request.status === 200);
+			if (visits.length !== 1 || visits[0].status !== 302) throw new Error(`authorize endpoint visits: ${JSON.stringify(visits.map((v) => v.status))}`);
+			const redirect = visits[0].query.redirect_uri;
+			if (redirect !== `${base}/rest/oauth2-credential/callback`) throw new Error(`redirect_uri ${redirect}`);
+			if (redeemed.length !== 1) throw new Error(`${redeemed.length} code redemptions at the simulator`);
+			if (!/Machine\.Isolate/.test(visits[0].query.scope) || !/offline_access/.test(visits[0].query.scope)) throw new Error(`scope ${visits[0].query.scope}`);
+			await page.click(`${modal} ${byTestId('credential-save-button')}`).catch(() => undefined);
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+			const close = await page.$(`${modal} .el-dialog__close`);
+			if (close && (await close.isVisible())) await close.click();
+			return `redirect_uri ${redirect}; scope "${visits[0].query.scope}"; one code redeemed`;
+		});
+
+		await step(`release ${delegatedTarget.computerDnsName} as the analyst; Defender records ${analyst} as requestor`, async () => {
+			await setHostname(delegatedTarget.computerDnsName);
+			await page.click(byTestId('node-execute-button'));
+			await waitForText(delegatedTarget.id, 90_000, byTestId('output-panel'));
+			await waitForText(analyst, WAIT, byTestId('output-panel'));
+			const actions = sim.actionsOf(delegatedTarget.id).filter((action) => action.type === 'Unisolate');
+			if (actions.length !== 1 || actions[0].requestor !== analyst) throw new Error(`actions at the simulator: ${JSON.stringify(actions.map((a) => a.requestor))}`);
+			return `requestor ${actions[0].requestor} at the simulator and in the output panel`;
 		});
 	} catch (error) {
 		if (!(error instanceof StepFailed)) {
