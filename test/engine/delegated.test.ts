@@ -89,6 +89,18 @@ describe('delegated sign-in (Authentication: Delegated)', () => {
 		expect(sim.leaksToken(everythingPrinted(run))).toBe(false);
 	});
 
+	test('once the sign-in must be reconnected, the other items of the run fail at once (one refresh attempt, one 401)', async () => {
+		await start();
+		sim.expireTokens();
+		sim.delegated.revokeRefreshTokens();
+		const ids = [deviceIn('SOC devices').id, deviceIn('SOC devices', 1).id, deviceIn('SOC devices', 2).id];
+		const run = await engine.run(release(ids, 'continueRegularOutput'));
+		const output = jsonOf(run, 'Released');
+		expect(output.map((item) => item.error)).toEqual(ids.map(() => 'The delegated sign-in has expired or was revoked: reconnect the credential'));
+		expect(grantsSent()).toEqual(['authorization_code', 'refresh_token']);
+		expect(sim.requests.filter((request) => request.path.startsWith('/api/')).map((request) => request.status)).toEqual([401]);
+	});
+
 	test('a refresh refused at the POST itself is "nothing sent", never an unknown outcome', async () => {
 		await start({ faults: { tokenExpireAfterCalls: 1 } });
 		sim.delegated.revokeRefreshTokens();
@@ -166,5 +178,31 @@ describe('delegated sign-in (Authentication: Delegated)', () => {
 		expect(jsonOf(inside, 'Released')[0]).toMatchObject({ rbacGroupName: 'SOC devices' });
 		const outside = await engine.run(get(deviceIn('Finance servers').id));
 		expect((runError(outside) as Error & { description?: string })?.description).toContain("outside the signed-in user's device groups");
+	});
+});
+
+describe('delegated credential: URLs and scopes n8n derives per cloud and tenant', () => {
+	const TENANT = 'contoso.onmicrosoft.com';
+	test.each([
+		['commercial', 'https://login.microsoftonline.com', 'https://api.securitycenter.microsoft.com'],
+		['eu', 'https://login.microsoftonline.com', 'https://api.securitycenter.microsoft.com'],
+		['gcc', 'https://login.microsoftonline.com', 'https://api.securitycenter.microsoft.com'],
+		['gccHigh', 'https://login.microsoftonline.us', 'https://securitycenter.onmicrosoft.us/windowsatpservice'],
+		['dod', 'https://login.microsoftonline.us', 'https://securitycenter.onmicrosoft.us/windowsatpservice'],
+	])('%s', async (cloud, login, resource) => {
+		const local = newEngine();
+		local.credentialsHelper.save('c', 'defenderForEndpointDelegatedOAuth2Api', { cloud, tenantId: ` ${TENANT} `, applicationId: 'app', applicationSecret: 's' });
+		const helper = local.credentialsHelper as unknown as {
+			getDecrypted(additionalData: object, credentials: { id: string; name: string }, type: string, mode: string): Promise<Record<string, unknown>>;
+		};
+		const data = await helper.getDecrypted({}, { id: 'c', name: 'c' }, 'defenderForEndpointDelegatedOAuth2Api', 'internal');
+		expect(data).toMatchObject({
+			grantType: 'authorizationCode',
+			authUrl: `${login}/${TENANT}/oauth2/v2.0/authorize`,
+			accessTokenUrl: `${login}/${TENANT}/oauth2/v2.0/token`,
+			scope: `${resource}/Machine.Isolate ${resource}/Machine.Read offline_access`,
+			clientId: 'app',
+			clientSecret: 's',
+		});
 	});
 });

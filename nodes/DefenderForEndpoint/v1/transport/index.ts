@@ -133,6 +133,12 @@ type ExecutionContext = IExecuteFunctions | ILoadOptionsFunctions;
 export class DefenderClient {
 	readonly serverClock: ServerClock;
 
+	/**
+	 * Set once n8n has said the delegated sign-in must be reconnected: later calls of the run fail at once instead of
+	 * each spending an API call and a refused refresh (only the user can fix it).
+	 */
+	private reconnectNeeded: ReconnectReason | undefined;
+
 	private constructor(
 		private readonly context: ExecutionContext,
 		readonly cloud: ResolvedCloud,
@@ -203,6 +209,7 @@ export class DefenderClient {
 	 * Answers what only the caller can resolve; throws NodeApiError / NodeOperationError for everything else.
 	 */
 	async request<T = IDataObject>(call: ApiCall, context: CallContext): Promise<Answer<T>> {
+		if (this.reconnectNeeded) throw reconnectError(this.node, context.itemIndex, this.reconnectNeeded, context.what);
 		for (;;) {
 			const bookedAtMs = await this.waitForRateLimit(context);
 			const outcome = await this.send(call, context);
@@ -378,6 +385,7 @@ export class DefenderClient {
 		}
 		if (facts.reconnect) {
 			// n8n could not renew the signed-in user's token (or never had one): no API call went through.
+			this.reconnectNeeded = facts.reconnect;
 			return { kind: 'failed', error: reconnectError(this.node, context.itemIndex, facts.reconnect, context.what) };
 		}
 		if (facts.token) {
