@@ -366,26 +366,25 @@ async function main() {
 		const analyst = sim.delegated.users[0].upn;
 		const delegatedTarget = sim.devices.find((device) => device.rbacGroupName === 'SOC devices' && device.computerDnsName !== target.computerDnsName);
 
-		await step('Authentication: Delegated asks for the delegated credential', async () => {
-			await page.click(byTestId('parameter-input-authentication'));
-			await chooseOption('Delegated (Signed-In User)');
-			const connect = await page.waitForFunction(
-				() =>
-					[...document.querySelectorAll('[data-test-id="ndv"] *')].find(
-						(el) => el.children.length === 0 && el.checkVisibility() && /^(Connect to|Set up) .*Defender for Endpoint Delegated/i.test(el.innerText?.trim() ?? ''),
-					) ?? null,
-				{ timeout: WAIT },
-			);
-			const label = await connect.evaluate((el) => el.innerText.trim());
-			await connect.asElement().click();
-			await visible(byTestId('editCredential-modal'));
-			return label;
+		await step('a new credential offers "Delegated (Signed-In User)" and shows the delegated form', async () => {
+			// n8n's editor shows a node's Authentication parameter not in the node panel but as the new credential's
+			// "connect using" choice.
+			await page.click(byTestId('node-credentials-select'));
+			await clickText('Create new credential');
+			const modal = byTestId('editCredential-modal');
+			await visible(modal);
+			// The "connect using" choice is a select at the top right of the modal.
+			await clickText('Application (Client Credentials)', modal);
+			await clickText('Delegated (Signed-In User)');
+			await visible(`${modal} ${byTestId('parameter-input-applicationId')}`);
+			await page.click(`${modal} ${byTestId('parameter-input-cloud')}`);
+			await chooseOption('Custom');
+			await visible(`${modal} ${byTestId('parameter-input-customAuthUrl')}`);
+			return 'Authorization URL field shown for the Custom cloud';
 		});
 
 		await step('connect the delegated credential through the consent redirect', async () => {
 			const modal = byTestId('editCredential-modal');
-			await page.click(`${modal} ${byTestId('parameter-input-cloud')}`);
-			await chooseOption('Custom');
 			await typeInto(`${modal} ${byTestId('parameter-input-tenantId')} input`, sim.credentials.tenantId);
 			await typeInto(`${modal} ${byTestId('parameter-input-applicationId')} input`, sim.credentials.clientId);
 			await typeInto(`${modal} ${byTestId('parameter-input-applicationSecret')} input`, sim.credentials.clientSecret);
