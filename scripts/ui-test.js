@@ -174,7 +174,7 @@ async function main() {
 	let browser;
 	let sim;
 	try {
-		const { bin } = await cli.ensureN8n({ log: (line) => console.log(`  ${line}`) });
+		const { bin, node } = await cli.ensureN8n({ log: (line) => console.log(`  ${line}`) });
 		if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'nodes', 'DefenderForEndpoint', 'DefenderForEndpoint.node.js'))) {
 			throw new Error('dist/ is missing: npm run build first');
 		}
@@ -196,7 +196,7 @@ async function main() {
 		};
 		const base = `http://127.0.0.1:${port}`;
 		const n8nLog = fs.openSync(path.join(temp, 'n8n.log'), 'a');
-		n8n = spawn(process.execPath, [bin, 'start'], { env, cwd: userFolder, stdio: ['ignore', n8nLog, n8nLog], detached: true });
+		n8n = spawn(node, [bin, 'start'], { env, cwd: userFolder, stdio: ['ignore', n8nLog, n8nLog], detached: true });
 
 		await step('n8n 2.41.1 starts with the package installed', async () => {
 			await waitForHttp(`${base}/healthz/readiness`, 180_000);
