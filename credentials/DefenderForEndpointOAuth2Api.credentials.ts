@@ -1,14 +1,26 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { CLOUDS } from '../nodes/DefenderForEndpoint/lib/clouds';
+import { CLOUDS, type CloudEndpoints } from '../nodes/DefenderForEndpoint/lib/clouds';
 
 /** An n8n expression for the selected cloud's entry in CLOUDS (resolved by n8n when the credential is used). */
 function cloudLookup(field: 'apiBaseUrl' | 'loginBaseUrl' | 'scope', cloud: string): string {
-	const table = JSON.stringify(
-		Object.fromEntries(Object.entries(CLOUDS).map(([name, endpoints]) => [name, endpoints[field]])),
-	);
+	return cloudTable((endpoints) => endpoints[field], cloud);
+}
+
+function cloudTable(value: (endpoints: CloudEndpoints) => string, cloud: string): string {
+	const table = JSON.stringify(Object.fromEntries(Object.entries(CLOUDS).map(([name, endpoints]) => [name, value(endpoints)])));
 	return `${table}[${cloud}]`;
 }
+
+/** An n8n expression for the host of a URL held in a credential field (the Custom cloud's URLs). */
+function hostOf(field: string): string {
+	return `(String(${field}).split('//')[1] || '').split('/')[0].split('?')[0].split(':')[0]`;
+}
+
+/** The selected cloud's API and sign-in hosts, as n8n's Allowed Domains list. */
+const CLOUD_HOSTS =
+	`$self.cloud === 'custom' ? [...new Set([${hostOf('$self.customApiBaseUrl')}, ${hostOf('$self.customTokenUrl')}])].join(', ') : ` +
+	cloudTable((endpoints) => `${new URL(endpoints.apiBaseUrl).host}, ${new URL(endpoints.loginBaseUrl).host}`, '$self.cloud');
 
 export class DefenderForEndpointOAuth2Api implements ICredentialType {
 	name = 'defenderForEndpointOAuth2Api';
@@ -93,6 +105,44 @@ export class DefenderForEndpointOAuth2Api implements ICredentialType {
 			description:
 				'OAuth2 scope of the token: the API\'s application ID URI followed by /.default (app permissions), e.g. https://api.securitycenter.microsoft.com/.default',
 			displayOptions: { show: { cloud: ['custom'] } },
+		},
+		// n8n's own restriction of this credential in the HTTP Request and GraphQL nodes (it does not apply to this node).
+		// Defined here, under names of our own, so that it can default to the cloud's hosts: n8n reads the hidden
+		// allowedHttpRequestDomains / allowedDomains below, derived from these.
+		{
+			displayName: 'Allowed HTTP Request Domains',
+			name: 'httpRequestDomains',
+			type: 'options',
+			options: [
+				{ name: 'This Cloud\'s Hosts', value: 'cloud', description: 'Only the selected cloud\'s API and sign-in hosts' },
+				{ name: 'All', value: 'all', description: 'Allow all requests when used in the HTTP Request or GraphQL node' },
+				{ name: 'Specific Domains', value: 'domains', description: 'Restrict requests to specific domains' },
+				{ name: 'None', value: 'none', description: 'Block all requests when used in the HTTP Request or GraphQL node' },
+			],
+			default: 'cloud',
+			description:
+				'Where the HTTP Request and GraphQL nodes may send this credential\'s token (this node always calls the cloud\'s API host)',
+		},
+		{
+			displayName: 'Allowed Domains',
+			name: 'httpRequestAllowedDomains',
+			type: 'string',
+			default: '',
+			placeholder: 'api.security.microsoft.com, *.contoso.com',
+			description: 'Comma-separated list of allowed domains (supports wildcards with *)',
+			displayOptions: { show: { httpRequestDomains: ['domains'] } },
+		},
+		{
+			displayName: 'Allowed HTTP Request Domains',
+			name: 'allowedHttpRequestDomains',
+			type: 'hidden',
+			default: "={{ $self.httpRequestDomains === 'cloud' ? 'domains' : $self.httpRequestDomains }}",
+		},
+		{
+			displayName: 'Allowed Domains',
+			name: 'allowedDomains',
+			type: 'hidden',
+			default: `={{ $self.httpRequestDomains === 'cloud' ? (${CLOUD_HOSTS}) : $self.httpRequestAllowedDomains }}`,
 		},
 		// The OAuth2 fields n8n's client-credentials flow reads, derived from the fields above.
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'clientCredentials' },

@@ -210,6 +210,43 @@ function checkExampleShape(file, workflow) {
 // ---------------------------------------------------------------------------------------------------------------
 // Run data helpers
 
+const HTTP_ALLOWED_NODE = 'Cloud API host';
+const HTTP_OTHER_HOST_NODE = 'Another host';
+
+/** Manual Trigger → HTTP Request to the API host → the same request to another name of the same machine. */
+function httpRequestWorkflow(apiBaseUrl) {
+	const request = (name, baseUrl, x) => ({
+		id: name,
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [x, 0],
+		parameters: {
+			url: `${baseUrl}/api/machines?$top=1`,
+			authentication: 'predefinedCredentialType',
+			nodeCredentialType: CREDENTIAL_TYPE,
+			options: {},
+		},
+		credentials: { [CREDENTIAL_TYPE]: CREDENTIAL },
+		onError: 'continueRegularOutput',
+	});
+	return {
+		id: 'e2eHttpRequestDomains',
+		name: 'HTTP Request with the Defender credential (e2e)',
+		active: false,
+		settings: {},
+		nodes: [
+			{ id: 'trigger', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			request(HTTP_ALLOWED_NODE, apiBaseUrl, 200),
+			request(HTTP_OTHER_HOST_NODE, apiBaseUrl.replace('127.0.0.1', 'localhost'), 400),
+		],
+		connections: {
+			Start: { main: [[{ node: HTTP_ALLOWED_NODE, type: 'main', index: 0 }]] },
+			[HTTP_ALLOWED_NODE]: { main: [[{ node: HTTP_OTHER_HOST_NODE, type: 'main', index: 0 }]] },
+		},
+	};
+}
+
 function nodeRun(runData, name) {
 	const runs = runData?.[name];
 	return Array.isArray(runs) ? runs[0] : undefined;
@@ -388,9 +425,11 @@ async function main() {
 			// The simulator's incidents were isolated by soc@contoso.com, not by this app.
 			nodeNamed(isolated, ISOLATED_NODE).parameters.filters.requestor = SEEDED_REQUESTOR;
 
+			const httpRequest = httpRequestWorkflow(sim.apiBaseUrl);
+
 			const file = path.join(temp, 'workflows.json');
-			fs.writeFileSync(file, JSON.stringify([tickets, failuresCase, scheduled, waiting, isolated], null, 2));
-			return { file, tickets, failuresCase, failureTickets, scheduled, scheduledDevices, waiting, isolated };
+			fs.writeFileSync(file, JSON.stringify([tickets, failuresCase, scheduled, waiting, isolated, httpRequest], null, 2));
+			return { file, tickets, failuresCase, failureTickets, scheduled, scheduledDevices, waiting, isolated, httpRequest };
 		});
 
 		await phase('n8n import:credentials and import:workflow', async () => {
@@ -420,7 +459,7 @@ async function main() {
 
 			const importedWorkflows = await n8nRun('import:workflow', ['import:workflow', `--input=${workflows.file}`]);
 			checkProcess('n8n import:workflow', importedWorkflows);
-			check(/Successfully imported 5 workflows/.test(importedWorkflows.stdout), 'n8n import:workflow: 5 workflows imported', clip(importedWorkflows.stdout.split('\n').slice(-5).join('\n')));
+			check(/Successfully imported 6 workflows/.test(importedWorkflows.stdout), 'n8n import:workflow: 6 workflows imported', clip(importedWorkflows.stdout.split('\n').slice(-5).join('\n')));
 		});
 
 		const execute = async (workflow) => {
@@ -587,11 +626,29 @@ async function main() {
 			return { ...run, listed };
 		});
 
+		// --- The credential in n8n's HTTP Request node: its Allowed HTTP Request Domains default to the cloud's hosts.
+		await phase("HTTP Request node with this credential (Allowed HTTP Request Domains left at This Cloud's Hosts)", async () => {
+			const from = sim.requests.length;
+			const result = await n8nRun(`execute ${workflows.httpRequest.id}`, ['execute', `--id=${workflows.httpRequest.id}`, '--rawOutput']);
+			checkProcess(`n8n execute --id=${workflows.httpRequest.id}`, result);
+			const runData = cli.parseExecuteOutput(result.stdout)?.data?.resultData?.runData ?? {};
+			const allowed = outputItems(runData, HTTP_ALLOWED_NODE).map((item) => item.json);
+			check(allowed.length === 1 && allowed[0].value?.length === 1, "a request to the cloud's API host (the simulator, by its address) is made with the credential's token", allowed);
+			const refused = outputItems(runData, HTTP_OTHER_HOST_NODE).map((item) => item.json);
+			check(
+				refused.length === 1 && /^Domain not allowed: .*localhost.*allowed: 127\.0\.0\.1$/.test(refused[0].error?.message ?? ''),
+				'the same request to another host name (localhost) is refused by n8n before it is sent',
+				refused,
+			);
+			const seen = requestsBetween(sim, from, sim.requests.length).filter((r) => !isTokenRequest(r));
+			check(seen.length === 1 && seen[0].hasBearer, 'the simulator saw only the allowed request', seen.map((r) => r.path));
+		});
+
 		// --- The simulator's request log over all executions.
 		await phase('simulator request log', async () => {
 			const all = sim.requests;
 			const tokenRequests = all.filter(isTokenRequest);
-			check(tokenRequests.length === 1, `exactly one token request over all ${5} executions (${tokenRequests.length}): n8n stores the token with the credential and later executions reuse it`, tokenRequests.map((r) => ({ status: r.status, body: r.body })));
+			check(tokenRequests.length === 1, `exactly one token request over all 6 executions (${tokenRequests.length}): n8n stores the token with the credential and later executions reuse it`, tokenRequests.map((r) => ({ status: r.status, body: r.body })));
 			check(
 				tokenRequests.every((r) => r.status === 200 && r.body?.grant_type === 'client_credentials' && r.body?.scope === sim.scope && r.body?.client_id === simCredentials.clientId),
 				'token request: client_credentials grant, the configured scope and client ID',

@@ -263,11 +263,11 @@ async function main() {
 			await visible(byTestId('editCredential-modal'));
 			const modal = byTestId('editCredential-modal');
 			const labels = await page.$$eval(`${modal} ${byTestId('credential-connection-parameter')}`, (els) => els.map((el) => el.innerText.split('\n')[0].trim()));
-			// n8n adds "Allowed HTTP Request Domains" to the oAuth2Api parent of every OAuth2 credential, so it comes first;
-			// the credential's own fields follow in their order.
-			const own = labels[0]?.startsWith('Allowed HTTP Request Domains') ? labels.slice(1) : labels;
-			const expected = [/^Cloud/, /^Tenant ID/, /^Client ID \(Application ID\)/, /^Client Secret/];
-			if (!expected.every((pattern, index) => pattern.test(own[index] ?? ''))) throw new Error(`fields in this order: ${labels.join(' | ')}`);
+			const expected = [/^Cloud/, /^Tenant ID/, /^Client ID \(Application ID\)/, /^Client Secret/, /^Allowed HTTP Request Domains/];
+			if (!expected.every((pattern, index) => pattern.test(labels[index] ?? ''))) throw new Error(`fields in this order: ${labels.join(' | ')}`);
+			if (labels.filter((label) => /^Allowed HTTP Request Domains/.test(label)).length !== 1) throw new Error(`Allowed HTTP Request Domains shown more than once: ${labels.join(' | ')}`);
+			const domains = await page.$eval(`${modal} ${byTestId('parameter-input-httpRequestDomains')} input`, (el) => el.value);
+			if (domains !== "This Cloud's Hosts") throw new Error(`Allowed HTTP Request Domains defaults to "${domains}", not "This Cloud's Hosts"`);
 			if (labels.filter((label) => /^Client (ID|Secret)/.test(label)).length !== 2) throw new Error(`Client ID / Secret shown more than once: ${labels.join(' | ')}`);
 			if (labels.some((label) => /Send Additional Body Properties/.test(label))) throw new Error('"Send Additional Body Properties" is shown');
 			await page.click(`${modal} ${byTestId('parameter-input-cloud')}`);

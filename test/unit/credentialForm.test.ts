@@ -1,3 +1,7 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { newEngine } from '../helpers/workflow';
+
 import { DefenderForEndpointOAuth2Api } from '../../credentials/DefenderForEndpointOAuth2Api.credentials';
 
 /**
@@ -28,5 +32,32 @@ describe('credential form', () => {
 		expect(byName('clientId')).toMatchObject({ type: 'hidden', default: '={{ $self.applicationId }}' });
 		expect(byName('clientSecret')).toMatchObject({ type: 'hidden', default: '={{ $self.applicationSecret }}' });
 		expect(byName('applicationSecret')?.typeOptions?.password).toBe(true);
+	});
+
+	test("Allowed HTTP Request Domains is the credential's own field, after the connection fields, defaulting to the cloud's hosts", () => {
+		const shownForCommercial = visible.filter((property) => !property.displayOptions?.show?.cloud);
+		expect(shownForCommercial.map((property) => property.name).slice(4, 5)).toEqual(['httpRequestDomains']);
+		expect(byName('httpRequestDomains')?.default).toBe('cloud');
+		// n8n reads these two (and does not add its own fields when allowedHttpRequestDomains exists).
+		expect(byName('allowedHttpRequestDomains')).toMatchObject({ type: 'hidden' });
+		expect(byName('allowedDomains')).toMatchObject({ type: 'hidden' });
+	});
+
+	test("the cloud's hosts are the API and sign-in hosts of each cloud, and of a Custom cloud's URLs (n8n's expression engine)", async () => {
+		const engine = newEngine();
+		const resolved = async (data: IDataObject) => {
+			engine.credentialsHelper.save('form', 'defenderForEndpointOAuth2Api', data);
+			const helper = engine.credentialsHelper as unknown as { getDecrypted(...args: unknown[]): Promise<IDataObject> };
+			const { allowedHttpRequestDomains, allowedDomains } = await helper.getDecrypted({}, { id: 'form' }, 'defenderForEndpointOAuth2Api', 'manual', undefined, false);
+			return `${allowedHttpRequestDomains}: ${allowedDomains}`;
+		};
+		expect(await resolved({})).toBe('domains: api.security.microsoft.com, login.microsoftonline.com');
+		expect(await resolved({ cloud: 'gccHigh' })).toBe('domains: api-gov.securitycenter.microsoft.us, login.microsoftonline.us');
+		expect(await resolved({ cloud: 'custom', customApiBaseUrl: 'https://api.contoso.test:8443/x', customTokenUrl: 'https://login.contoso.test/t/oauth2/v2.0/token' })).toBe(
+			'domains: api.contoso.test, login.contoso.test',
+		);
+		expect(await resolved({ cloud: 'custom', customApiBaseUrl: 'http://127.0.0.1:5000', customTokenUrl: 'http://127.0.0.1:5001/t' })).toBe('domains: 127.0.0.1');
+		expect(await resolved({ httpRequestDomains: 'domains', httpRequestAllowedDomains: 'a.example' })).toBe('domains: a.example');
+		expect(await resolved({ httpRequestDomains: 'all' })).toMatch(/^all: /);
 	});
 });
