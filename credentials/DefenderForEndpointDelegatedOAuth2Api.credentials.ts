@@ -1,6 +1,7 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { CLOUDS, delegatedScope, perCloudExpression } from '../nodes/DefenderForEndpoint/lib/clouds';
+import { httpRequestDomainFields } from './httpRequestDomains';
 
 const COMMERCIAL_DELEGATED_SCOPE = delegatedScope(CLOUDS.commercial.scope);
 
@@ -104,6 +105,7 @@ export class DefenderForEndpointDelegatedOAuth2Api implements ICredentialType {
 			description: `Delegated scopes, separated by spaces: the API's Machine.Isolate and Machine.Read, and offline_access for a refresh token, e.g. ${COMMERCIAL_DELEGATED_SCOPE}`,
 			displayOptions: { show: { cloud: ['custom'] } },
 		},
+		...httpRequestDomainFields(['customApiBaseUrl', 'customAuthUrl', 'customTokenUrl']),
 		// The OAuth2 fields n8n's authorization-code flow reads, derived from the fields above.
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
 		{ displayName: 'Client ID', name: 'clientId', type: 'hidden', default: '={{ $self.applicationId }}' },

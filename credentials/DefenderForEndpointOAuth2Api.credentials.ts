@@ -1,6 +1,7 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { CLOUDS, perCloudExpression } from '../nodes/DefenderForEndpoint/lib/clouds';
+import { httpRequestDomainFields } from './httpRequestDomains';
 
 export class DefenderForEndpointOAuth2Api implements ICredentialType {
 	name = 'defenderForEndpointOAuth2Api';
@@ -86,6 +87,7 @@ export class DefenderForEndpointOAuth2Api implements ICredentialType {
 				'OAuth2 scope of the token: the API\'s application ID URI followed by /.default (app permissions), e.g. https://api.securitycenter.microsoft.com/.default',
 			displayOptions: { show: { cloud: ['custom'] } },
 		},
+		...httpRequestDomainFields(['customApiBaseUrl', 'customTokenUrl']),
 		// The OAuth2 fields n8n's client-credentials flow reads, derived from the fields above.
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'clientCredentials' },
 		{ displayName: 'Client ID', name: 'clientId', type: 'hidden', default: '={{ $self.applicationId }}' },

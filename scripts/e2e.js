@@ -12,7 +12,9 @@
  *      log, that no secret or token leaks, and that n8n connected to nothing but loopback;
  *   5. stops everything and removes its temporary folders (not the n8n cache).
  * Prints `e2e: N passed, M failed` last and exits non-zero on any failure.
- * Environment: N8N_E2E_CACHE (n8n install folder), E2E_KEEP=1 (keep the temporary folder for inspection).
+ * Options: `--n8n VERSION` runs another of the tested n8n versions (scripts/lib/n8n-cli.js N8N_RUNTIMES), each on
+ * its own Node.js (`npm run test:e2e -- --n8n 1.85.3`); the default is the newest.
+ * Environment: N8N_E2E_CACHE (install folder of the default n8n), E2E_KEEP=1 (keep the temporary folder).
  */
 const fs = require('node:fs');
 const http = require('node:http');
@@ -208,6 +210,43 @@ function checkExampleShape(file, workflow) {
 // ---------------------------------------------------------------------------------------------------------------
 // Run data helpers
 
+const HTTP_ALLOWED_NODE = 'Cloud API host';
+const HTTP_OTHER_HOST_NODE = 'Another host';
+
+/** Manual Trigger → HTTP Request to the API host → the same request to another name of the same machine. */
+function httpRequestWorkflow(apiBaseUrl) {
+	const request = (name, baseUrl, x) => ({
+		id: name,
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [x, 0],
+		parameters: {
+			url: `${baseUrl}/api/machines?$top=1`,
+			authentication: 'predefinedCredentialType',
+			nodeCredentialType: CREDENTIAL_TYPE,
+			options: {},
+		},
+		credentials: { [CREDENTIAL_TYPE]: CREDENTIAL },
+		onError: 'continueRegularOutput',
+	});
+	return {
+		id: 'e2eHttpRequestDomains',
+		name: 'HTTP Request with the Defender credential (e2e)',
+		active: false,
+		settings: {},
+		nodes: [
+			{ id: 'trigger', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			request(HTTP_ALLOWED_NODE, apiBaseUrl, 200),
+			request(HTTP_OTHER_HOST_NODE, apiBaseUrl.replace('127.0.0.1', 'localhost'), 400),
+		],
+		connections: {
+			Start: { main: [[{ node: HTTP_ALLOWED_NODE, type: 'main', index: 0 }]] },
+			[HTTP_ALLOWED_NODE]: { main: [[{ node: HTTP_OTHER_HOST_NODE, type: 'main', index: 0 }]] },
+		},
+	};
+}
+
 function nodeRun(runData, name) {
 	const runs = runData?.[name];
 	return Array.isArray(runs) ? runs[0] : undefined;
@@ -243,10 +282,22 @@ function checkProcess(label, result) {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** The n8n version from `--n8n VERSION` (or `--n8n=VERSION`), else the default. */
+function n8nVersionArgument(args) {
+	const at = args.findIndex((arg) => arg === '--n8n' || arg.startsWith('--n8n='));
+	if (at === -1) return cli.N8N_VERSION;
+	const version = args[at].includes('=') ? args[at].slice('--n8n='.length) : args[at + 1];
+	if (!cli.N8N_RUNTIMES[version]) {
+		throw new Error(`--n8n ${version ?? ''}: the tested n8n versions are ${Object.keys(cli.N8N_RUNTIMES).join(', ')}`);
+	}
+	return version;
+}
+
 async function main() {
 	if (Number(process.versions.node.split('.')[0]) < 24) {
-		throw new Error(`Node ${process.version}: the e2e test needs Node 24 (n8n ${cli.N8N_VERSION} requires it). Run it through scripts/dev.sh or put Node 24 first on PATH.`);
+		throw new Error(`Node ${process.version}: the e2e test itself runs on Node 24 (it builds and packs the package). Run it through scripts/dev.sh or put Node 24 first on PATH.`);
 	}
+	const n8nVersion = n8nVersionArgument(process.argv.slice(2));
 	const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-mde-e2e-'));
 	const userFolder = path.join(temp, 'user');
 	const netLog = path.join(temp, 'net.log');
@@ -256,11 +307,14 @@ async function main() {
 	let sim;
 	let recorder;
 	try {
-		const n8n = await phase(`n8n ${cli.N8N_VERSION} CLI (cache: ${cli.cacheDir()})`, async () => {
-			const installed = await cli.ensureN8n({ log: (line) => console.log(`  ${line}`) });
+		const runtime = cli.n8nRuntime(n8nVersion);
+		const n8n = await phase(`n8n ${n8nVersion} CLI on Node.js ${runtime.nodeMajor} (cache: ${runtime.dir})`, async () => {
+			const installed = await cli.ensureN8n({ version: n8nVersion, log: (line) => console.log(`  ${line}`) });
 			console.log(installed.installedNow ? `  installed in ${seconds(installed.ms)}` : '  reusing the cached install');
-			const version = await cli.run(process.execPath, [installed.bin, '--version'], { env: process.env, timeoutMs: 60_000 });
-			check(version.stdout.trim() === cli.N8N_VERSION, `n8n --version is ${cli.N8N_VERSION}`, version.stdout.trim() || version.stderr);
+			const nodeVersion = await cli.run(installed.node, ['--version'], { env: process.env, timeoutMs: 60_000 });
+			check(nodeVersion.stdout.startsWith(`v${runtime.nodeMajor}.`), `n8n runs on Node.js ${nodeVersion.stdout.trim()}`, nodeVersion.stdout + nodeVersion.stderr);
+			const version = await cli.run(installed.node, [installed.bin, '--version'], { env: process.env, timeoutMs: 60_000 });
+			check(version.stdout.trim() === n8nVersion, `n8n --version is ${n8nVersion}`, version.stdout.trim() || version.stderr);
 			return installed;
 		});
 
@@ -274,7 +328,7 @@ async function main() {
 				`npm pack: ${path.basename(result.tarball)} contains the node and both credentials`,
 				result.files,
 			);
-			const installed = await cli.installCommunityPackage(result.tarball, userFolder);
+			const installed = await cli.installCommunityPackage(result.tarball, userFolder, { node: n8n.node });
 			const manifest = installed.manifest;
 			check(
 				installed.name === 'n8n-nodes-defender-for-endpoint' && (manifest.n8n?.nodes ?? []).every((file) => fs.existsSync(path.join(installed.packageDir, file))) && (manifest.n8n?.credentials ?? []).every((file) => fs.existsSync(path.join(installed.packageDir, file))),
@@ -309,7 +363,7 @@ async function main() {
 			encryptionKey: crypto.randomBytes(24).toString('hex'),
 		});
 		const n8nRun = async (label, args) => {
-			const result = await cli.runN8n(n8n.bin, args, env);
+			const result = await cli.runN8n(n8n, args, env);
 			transcript.push({ label, ...result });
 			return result;
 		};
@@ -373,9 +427,11 @@ async function main() {
 			// The simulator's incidents were isolated by soc@contoso.com, not by this app.
 			nodeNamed(isolated, ISOLATED_NODE).parameters.filters.requestor = SEEDED_REQUESTOR;
 
+			const httpRequest = httpRequestWorkflow(sim.apiBaseUrl);
+
 			const file = path.join(temp, 'workflows.json');
-			fs.writeFileSync(file, JSON.stringify([tickets, failuresCase, scheduled, waiting, isolated], null, 2));
-			return { file, tickets, failuresCase, failureTickets, scheduled, scheduledDevices, waiting, isolated };
+			fs.writeFileSync(file, JSON.stringify([tickets, failuresCase, scheduled, waiting, isolated, httpRequest], null, 2));
+			return { file, tickets, failuresCase, failureTickets, scheduled, scheduledDevices, waiting, isolated, httpRequest };
 		});
 
 		await phase('n8n import:credentials and import:workflow', async () => {
@@ -405,7 +461,7 @@ async function main() {
 
 			const importedWorkflows = await n8nRun('import:workflow', ['import:workflow', `--input=${workflows.file}`]);
 			checkProcess('n8n import:workflow', importedWorkflows);
-			check(/Successfully imported 5 workflows/.test(importedWorkflows.stdout), 'n8n import:workflow: 5 workflows imported', clip(importedWorkflows.stdout.split('\n').slice(-5).join('\n')));
+			check(/Successfully imported 6 workflows/.test(importedWorkflows.stdout), 'n8n import:workflow: 6 workflows imported', clip(importedWorkflows.stdout.split('\n').slice(-5).join('\n')));
 		});
 
 		const execute = async (workflow) => {
@@ -416,7 +472,9 @@ async function main() {
 			const output = cli.parseExecuteOutput(result.stdout);
 			check(output !== undefined, `n8n execute --id=${workflow.id}: --rawOutput printed the run data`, output ? undefined : clip(result.stdout + result.stderr));
 			const runData = output?.data?.resultData?.runData ?? {};
-			check(output?.status === 'success' && output?.finished === true && !output?.data?.resultData?.error, `n8n execute --id=${workflow.id}: execution status success`, output?.data?.resultData?.error ?? output?.status);
+			// n8n 1.85.3's `execute` prints a successful run with status "running"; `finished: true` is set on success only.
+			const successStatus = output?.status === 'success' || (n8nVersion.startsWith('1.') && output?.status === 'running');
+			check(successStatus && output?.finished === true && !output?.data?.resultData?.error, `n8n execute --id=${workflow.id}: execution finished with success`, output?.data?.resultData?.error ?? { status: output?.status, finished: output?.finished });
 			const defenderRun = nodeRun(runData, DEFENDER_NODE);
 			check(defenderRun !== undefined && defenderRun.executionStatus !== 'error', `n8n execute --id=${workflow.id}: the community node ran (its type was loaded from .n8n/nodes)`, defenderRun?.error ?? Object.keys(runData));
 			return { result, runData, requests };
@@ -570,11 +628,29 @@ async function main() {
 			return { ...run, listed };
 		});
 
+		// --- The credential in n8n's HTTP Request node: its Allowed HTTP Request Domains default to the cloud's hosts.
+		await phase("HTTP Request node with this credential (Allowed HTTP Request Domains left at This Cloud's Hosts)", async () => {
+			const from = sim.requests.length;
+			const result = await n8nRun(`execute ${workflows.httpRequest.id}`, ['execute', `--id=${workflows.httpRequest.id}`, '--rawOutput']);
+			checkProcess(`n8n execute --id=${workflows.httpRequest.id}`, result);
+			const runData = cli.parseExecuteOutput(result.stdout)?.data?.resultData?.runData ?? {};
+			const allowed = outputItems(runData, HTTP_ALLOWED_NODE).map((item) => item.json);
+			check(allowed.length === 1 && allowed[0].value?.length === 1, "a request to the cloud's API host (the simulator, by its address) is made with the credential's token", allowed);
+			const refused = outputItems(runData, HTTP_OTHER_HOST_NODE).map((item) => item.json);
+			check(
+				refused.length === 1 && /^Domain not allowed: .*localhost.*allowed: 127\.0\.0\.1$/.test(refused[0].error?.message ?? ''),
+				'the same request to another host name (localhost) is refused by n8n before it is sent',
+				refused,
+			);
+			const seen = requestsBetween(sim, from, sim.requests.length).filter((r) => !isTokenRequest(r));
+			check(seen.length === 1 && seen[0].hasBearer, 'the simulator saw only the allowed request', seen.map((r) => r.path));
+		});
+
 		// --- The simulator's request log over all executions.
 		await phase('simulator request log', async () => {
 			const all = sim.requests;
 			const tokenRequests = all.filter(isTokenRequest);
-			check(tokenRequests.length === 1, `exactly one token request over all ${5} executions (${tokenRequests.length}): n8n stores the token with the credential and later executions reuse it`, tokenRequests.map((r) => ({ status: r.status, body: r.body })));
+			check(tokenRequests.length === 1, `exactly one token request over all 6 executions (${tokenRequests.length}): n8n stores the token with the credential and later executions reuse it`, tokenRequests.map((r) => ({ status: r.status, body: r.body })));
 			check(
 				tokenRequests.every((r) => r.status === 200 && r.body?.grant_type === 'client_credentials' && r.body?.scope === sim.scope && r.body?.client_id === simCredentials.clientId),
 				'token request: client_credentials grant, the configured scope and client ID',
@@ -766,7 +842,7 @@ async function main() {
 			// The guard itself, in a process of its own: a request to another host must be refused and recorded.
 			const selfTestLog = path.join(temp, 'guard-self-test.log');
 			const probe = await cli.run(
-				process.execPath,
+				n8n.node,
 				['-e', "fetch('http://e2e-guard-self-test.invalid/').then(() => console.log('CONNECTED'), (e) => console.log(e.cause?.code ?? e.message))"],
 				{ env: { ...env, E2E_NET_LOG: selfTestLog }, timeoutMs: 30_000 },
 			);
@@ -789,6 +865,7 @@ async function main() {
 	const n8nMs = transcript.reduce((sum, entry) => sum + entry.ms, 0);
 	console.log(`\ntimings: ${timings.map(([name, ms]) => `${name.split(' (')[0]} ${seconds(ms)}`).join('; ')}; n8n processes ${seconds(n8nMs)} in all`);
 	if (failures.length) console.log(`failed: ${failures.map((f) => `\n  - ${f.split('\n')[0]}`).join('')}`);
+	console.log(`n8n ${n8nVersion}`);
 	console.log(`e2e: ${passed} passed, ${failed} failed`);
 	process.exitCode = failed === 0 ? 0 : 1;
 }

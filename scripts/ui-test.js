@@ -176,7 +176,7 @@ async function main() {
 	let browser;
 	let sim;
 	try {
-		const { bin } = await cli.ensureN8n({ log: (line) => console.log(`  ${line}`) });
+		const { bin, node } = await cli.ensureN8n({ log: (line) => console.log(`  ${line}`) });
 		if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'nodes', 'DefenderForEndpoint', 'DefenderForEndpoint.node.js'))) {
 			throw new Error('dist/ is missing: npm run build first');
 		}
@@ -198,7 +198,7 @@ async function main() {
 		};
 		const base = `http://127.0.0.1:${port}`;
 		const n8nLog = fs.openSync(path.join(temp, 'n8n.log'), 'a');
-		n8n = spawn(process.execPath, [bin, 'start'], { env, cwd: userFolder, stdio: ['ignore', n8nLog, n8nLog], detached: true });
+		n8n = spawn(node, [bin, 'start'], { env, cwd: userFolder, stdio: ['ignore', n8nLog, n8nLog], detached: true });
 
 		await step('n8n 2.41.1 starts with the package installed', async () => {
 			await waitForHttp(`${base}/healthz/readiness`, 180_000);
@@ -265,11 +265,11 @@ async function main() {
 			await visible(byTestId('editCredential-modal'));
 			const modal = byTestId('editCredential-modal');
 			const labels = await page.$$eval(`${modal} ${byTestId('credential-connection-parameter')}`, (els) => els.map((el) => el.innerText.split('\n')[0].trim()));
-			// n8n adds "Allowed HTTP Request Domains" to the oAuth2Api parent of every OAuth2 credential, so it comes first;
-			// the credential's own fields follow in their order.
-			const own = labels[0]?.startsWith('Allowed HTTP Request Domains') ? labels.slice(1) : labels;
-			const expected = [/^Cloud/, /^Tenant ID/, /^Client ID \(Application ID\)/, /^Client Secret/];
-			if (!expected.every((pattern, index) => pattern.test(own[index] ?? ''))) throw new Error(`fields in this order: ${labels.join(' | ')}`);
+			const expected = [/^Cloud/, /^Tenant ID/, /^Client ID \(Application ID\)/, /^Client Secret/, /^Allowed HTTP Request Domains/];
+			if (!expected.every((pattern, index) => pattern.test(labels[index] ?? ''))) throw new Error(`fields in this order: ${labels.join(' | ')}`);
+			if (labels.filter((label) => /^Allowed HTTP Request Domains/.test(label)).length !== 1) throw new Error(`Allowed HTTP Request Domains shown more than once: ${labels.join(' | ')}`);
+			const domains = await page.$eval(`${modal} ${byTestId('parameter-input-httpRequestDomains')} input`, (el) => el.value);
+			if (domains !== "This Cloud's Hosts") throw new Error(`Allowed HTTP Request Domains defaults to "${domains}", not "This Cloud's Hosts"`);
 			if (labels.filter((label) => /^Client (ID|Secret)/.test(label)).length !== 2) throw new Error(`Client ID / Secret shown more than once: ${labels.join(' | ')}`);
 			if (labels.some((label) => /Send Additional Body Properties/.test(label))) throw new Error('"Send Additional Body Properties" is shown');
 			await page.click(`${modal} ${byTestId('parameter-input-cloud')}`);
