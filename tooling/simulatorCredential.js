@@ -20,16 +20,9 @@ function delegatedScopeFor({ scope }) {
 
 /** The delegated credential's data for a simulator; `oauthTokenData` is what n8n stores after "Connect my account". */
 function simulatorDelegatedCredential(simulator, oauthTokenData) {
-	const { credentials, apiBaseUrl, tokenUrl, authorizeUrl } = simulator;
 	return {
-		cloud: 'custom',
-		tenantId: credentials.tenantId,
-		applicationId: credentials.clientId,
-		applicationSecret: credentials.clientSecret,
-		customApiBaseUrl: apiBaseUrl,
-		customAuthUrl: authorizeUrl,
-		customTokenUrl: tokenUrl,
-		customScope: delegatedScopeFor(simulator),
+		...simulatorCredential({ ...simulator, scope: delegatedScopeFor(simulator) }),
+		customAuthUrl: simulator.authorizeUrl,
 		...(oauthTokenData ? { oauthTokenData } : {}),
 	};
 }
