@@ -12,7 +12,9 @@
  *      log, that no secret or token leaks, and that n8n connected to nothing but loopback;
  *   5. stops everything and removes its temporary folders (not the n8n cache).
  * Prints `e2e: N passed, M failed` last and exits non-zero on any failure.
- * Environment: N8N_E2E_CACHE (n8n install folder), E2E_KEEP=1 (keep the temporary folder for inspection).
+ * Options: `--n8n VERSION` runs another of the tested n8n versions (scripts/lib/n8n-cli.js N8N_RUNTIMES), each on
+ * its own Node.js (`npm run test:e2e -- --n8n 1.85.3`); the default is the newest.
+ * Environment: N8N_E2E_CACHE (install folder of the default n8n), E2E_KEEP=1 (keep the temporary folder).
  */
 const fs = require('node:fs');
 const http = require('node:http');
@@ -126,6 +128,43 @@ function checkExampleShape(file, workflow) {
 // ---------------------------------------------------------------------------------------------------------------
 // Run data helpers
 
+const HTTP_ALLOWED_NODE = 'Cloud API host';
+const HTTP_OTHER_HOST_NODE = 'Another host';
+
+/** Manual Trigger → HTTP Request to the API host → the same request to another name of the same machine. */
+function httpRequestWorkflow(apiBaseUrl) {
+	const request = (name, baseUrl, x) => ({
+		id: name,
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [x, 0],
+		parameters: {
+			url: `${baseUrl}/api/machines?$top=1`,
+			authentication: 'predefinedCredentialType',
+			nodeCredentialType: CREDENTIAL_TYPE,
+			options: {},
+		},
+		credentials: { [CREDENTIAL_TYPE]: CREDENTIAL },
+		onError: 'continueRegularOutput',
+	});
+	return {
+		id: 'e2eHttpRequestDomains',
+		name: 'HTTP Request with the Defender credential (e2e)',
+		active: false,
+		settings: {},
+		nodes: [
+			{ id: 'trigger', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			request(HTTP_ALLOWED_NODE, apiBaseUrl, 200),
+			request(HTTP_OTHER_HOST_NODE, apiBaseUrl.replace('127.0.0.1', 'localhost'), 400),
+		],
+		connections: {
+			Start: { main: [[{ node: HTTP_ALLOWED_NODE, type: 'main', index: 0 }]] },
+			[HTTP_ALLOWED_NODE]: { main: [[{ node: HTTP_OTHER_HOST_NODE, type: 'main', index: 0 }]] },
+		},
+	};
+}
+
 function nodeRun(runData, name) {
 	const runs = runData?.[name];
 	return Array.isArray(runs) ? runs[0] : undefined;
@@ -161,10 +200,22 @@ function checkProcess(label, result) {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** The n8n version from `--n8n VERSION` (or `--n8n=VERSION`), else the default. */
+function n8nVersionArgument(args) {
+	const at = args.findIndex((arg) => arg === '--n8n' || arg.startsWith('--n8n='));
+	if (at === -1) return cli.N8N_VERSION;
+	const version = args[at].includes('=') ? args[at].slice('--n8n='.length) : args[at + 1];
+	if (!cli.N8N_RUNTIMES[version]) {
+		throw new Error(`--n8n ${version ?? ''}: the tested n8n versions are ${Object.keys(cli.N8N_RUNTIMES).join(', ')}`);
+	}
+	return version;
+}
+
 async function main() {
 	if (Number(process.versions.node.split('.')[0]) < 24) {
-		throw new Error(`Node ${process.version}: the e2e test needs Node 24 (n8n ${cli.N8N_VERSION} requires it). Run it through scripts/dev.sh or put Node 24 first on PATH.`);
+		throw new Error(`Node ${process.version}: the e2e test itself runs on Node 24 (it builds and packs the package). Run it through scripts/dev.sh or put Node 24 first on PATH.`);
 	}
+	const n8nVersion = n8nVersionArgument(process.argv.slice(2));
 	const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-mde-e2e-'));
 	const userFolder = path.join(temp, 'user');
 	const netLog = path.join(temp, 'net.log');
@@ -174,11 +225,14 @@ async function main() {
 	let sim;
 	let recorder;
 	try {
-		const n8n = await phase(`n8n ${cli.N8N_VERSION} CLI (cache: ${cli.cacheDir()})`, async () => {
-			const installed = await cli.ensureN8n({ log: (line) => console.log(`  ${line}`) });
+		const runtime = cli.n8nRuntime(n8nVersion);
+		const n8n = await phase(`n8n ${n8nVersion} CLI on Node.js ${runtime.nodeMajor} (cache: ${runtime.dir})`, async () => {
+			const installed = await cli.ensureN8n({ version: n8nVersion, log: (line) => console.log(`  ${line}`) });
 			console.log(installed.installedNow ? `  installed in ${seconds(installed.ms)}` : '  reusing the cached install');
-			const version = await cli.run(process.execPath, [installed.bin, '--version'], { env: process.env, timeoutMs: 60_000 });
-			check(version.stdout.trim() === cli.N8N_VERSION, `n8n --version is ${cli.N8N_VERSION}`, version.stdout.trim() || version.stderr);
+			const nodeVersion = await cli.run(installed.node, ['--version'], { env: process.env, timeoutMs: 60_000 });
+			check(nodeVersion.stdout.startsWith(`v${runtime.nodeMajor}.`), `n8n runs on Node.js ${nodeVersion.stdout.trim()}`, nodeVersion.stdout + nodeVersion.stderr);
+			const version = await cli.run(installed.node, [installed.bin, '--version'], { env: process.env, timeoutMs: 60_000 });
+			check(version.stdout.trim() === n8nVersion, `n8n --version is ${n8nVersion}`, version.stdout.trim() || version.stderr);
 			return installed;
 		});
 
@@ -186,11 +240,13 @@ async function main() {
 			await buildIfStale();
 			const result = await pack(temp);
 			check(
-				result.files.includes('dist/nodes/DefenderForEndpoint/DefenderForEndpoint.node.js') && result.files.includes('dist/credentials/DefenderForEndpointOAuth2Api.credentials.js'),
-				`npm pack: ${path.basename(result.tarball)} contains the node and the credential`,
+				result.files.includes('dist/nodes/DefenderForEndpoint/DefenderForEndpoint.node.js') &&
+					result.files.includes('dist/credentials/DefenderForEndpointOAuth2Api.credentials.js') &&
+					result.files.includes('dist/credentials/DefenderForEndpointDelegatedOAuth2Api.credentials.js'),
+				`npm pack: ${path.basename(result.tarball)} contains the node and both credentials`,
 				result.files,
 			);
-			const installed = await cli.installCommunityPackage(result.tarball, userFolder);
+			const installed = await cli.installCommunityPackage(result.tarball, userFolder, { node: n8n.node });
 			const manifest = installed.manifest;
 			check(
 				installed.name === 'n8n-nodes-defender-for-endpoint' && (manifest.n8n?.nodes ?? []).every((file) => fs.existsSync(path.join(installed.packageDir, file))) && (manifest.n8n?.credentials ?? []).every((file) => fs.existsSync(path.join(installed.packageDir, file))),
@@ -225,7 +281,7 @@ async function main() {
 			encryptionKey: crypto.randomBytes(24).toString('hex'),
 		});
 		const n8nRun = async (label, args) => {
-			const result = await cli.runN8n(n8n.bin, args, env);
+			const result = await cli.runN8n(n8n, args, env);
 			transcript.push({ label, ...result });
 			return result;
 		};
@@ -289,9 +345,11 @@ async function main() {
 			// The simulator's incidents were isolated by soc@contoso.com, not by this app.
 			nodeNamed(isolated, ISOLATED_NODE).parameters.filters.requestor = SEEDED_REQUESTOR;
 
+			const httpRequest = httpRequestWorkflow(sim.apiBaseUrl);
+
 			const file = path.join(temp, 'workflows.json');
-			fs.writeFileSync(file, JSON.stringify([tickets, failuresCase, scheduled, waiting, isolated], null, 2));
-			return { file, tickets, failuresCase, failureTickets, scheduled, scheduledDevices, waiting, isolated };
+			fs.writeFileSync(file, JSON.stringify([tickets, failuresCase, scheduled, waiting, isolated, httpRequest], null, 2));
+			return { file, tickets, failuresCase, failureTickets, scheduled, scheduledDevices, waiting, isolated, httpRequest };
 		});
 
 		await phase('n8n import:credentials and import:workflow', async () => {
@@ -321,7 +379,7 @@ async function main() {
 
 			const importedWorkflows = await n8nRun('import:workflow', ['import:workflow', `--input=${workflows.file}`]);
 			checkProcess('n8n import:workflow', importedWorkflows);
-			check(/Successfully imported 5 workflows/.test(importedWorkflows.stdout), 'n8n import:workflow: 5 workflows imported', clip(importedWorkflows.stdout.split('\n').slice(-5).join('\n')));
+			check(/Successfully imported 6 workflows/.test(importedWorkflows.stdout), 'n8n import:workflow: 6 workflows imported', clip(importedWorkflows.stdout.split('\n').slice(-5).join('\n')));
 		});
 
 		const execute = async (workflow) => {
@@ -332,7 +390,9 @@ async function main() {
 			const output = cli.parseExecuteOutput(result.stdout);
 			check(output !== undefined, `n8n execute --id=${workflow.id}: --rawOutput printed the run data`, output ? undefined : clip(result.stdout + result.stderr));
 			const runData = output?.data?.resultData?.runData ?? {};
-			check(output?.status === 'success' && output?.finished === true && !output?.data?.resultData?.error, `n8n execute --id=${workflow.id}: execution status success`, output?.data?.resultData?.error ?? output?.status);
+			// n8n 1.85.3's `execute` prints a successful run with status "running"; `finished: true` is set on success only.
+			const successStatus = output?.status === 'success' || (n8nVersion.startsWith('1.') && output?.status === 'running');
+			check(successStatus && output?.finished === true && !output?.data?.resultData?.error, `n8n execute --id=${workflow.id}: execution finished with success`, output?.data?.resultData?.error ?? { status: output?.status, finished: output?.finished });
 			const defenderRun = nodeRun(runData, DEFENDER_NODE);
 			check(defenderRun !== undefined && defenderRun.executionStatus !== 'error', `n8n execute --id=${workflow.id}: the community node ran (its type was loaded from .n8n/nodes)`, defenderRun?.error ?? Object.keys(runData));
 			return { result, runData, requests };
@@ -486,11 +546,29 @@ async function main() {
 			return { ...run, listed };
 		});
 
+		// --- The credential in n8n's HTTP Request node: its Allowed HTTP Request Domains default to the cloud's hosts.
+		await phase("HTTP Request node with this credential (Allowed HTTP Request Domains left at This Cloud's Hosts)", async () => {
+			const from = sim.requests.length;
+			const result = await n8nRun(`execute ${workflows.httpRequest.id}`, ['execute', `--id=${workflows.httpRequest.id}`, '--rawOutput']);
+			checkProcess(`n8n execute --id=${workflows.httpRequest.id}`, result);
+			const runData = cli.parseExecuteOutput(result.stdout)?.data?.resultData?.runData ?? {};
+			const allowed = outputItems(runData, HTTP_ALLOWED_NODE).map((item) => item.json);
+			check(allowed.length === 1 && allowed[0].value?.length === 1, "a request to the cloud's API host (the simulator, by its address) is made with the credential's token", allowed);
+			const refused = outputItems(runData, HTTP_OTHER_HOST_NODE).map((item) => item.json);
+			check(
+				refused.length === 1 && /^Domain not allowed: .*localhost.*allowed: 127\.0\.0\.1$/.test(refused[0].error?.message ?? ''),
+				'the same request to another host name (localhost) is refused by n8n before it is sent',
+				refused,
+			);
+			const seen = requestsBetween(sim, from, sim.requests.length).filter((r) => !isTokenRequest(r));
+			check(seen.length === 1 && seen[0].hasBearer, 'the simulator saw only the allowed request', seen.map((r) => r.path));
+		});
+
 		// --- The simulator's request log over all executions.
 		await phase('simulator request log', async () => {
 			const all = sim.requests;
 			const tokenRequests = all.filter(isTokenRequest);
-			check(tokenRequests.length === 1, `exactly one token request over all ${5} executions (${tokenRequests.length}): n8n stores the token with the credential and later executions reuse it`, tokenRequests.map((r) => ({ status: r.status, body: r.body })));
+			check(tokenRequests.length === 1, `exactly one token request over all 6 executions (${tokenRequests.length}): n8n stores the token with the credential and later executions reuse it`, tokenRequests.map((r) => ({ status: r.status, body: r.body })));
 			check(
 				tokenRequests.every((r) => r.status === 200 && r.body?.grant_type === 'client_credentials' && r.body?.scope === sim.scope && r.body?.client_id === simCredentials.clientId),
 				'token request: client_credentials grant, the configured scope and client ID',
@@ -539,6 +617,123 @@ async function main() {
 			check(filters.length === 3, `one batched lookup per execution that names hostnames (${filters.length})`, filters);
 		});
 
+		// --- F: delegated sign-in, against a simulator of its own (the request-log checks above stay about the app).
+		// The credential holds what n8n stores after "Connect my account" (a code redeemed at the simulator); its access
+		// token is expired first, so n8n itself renews it with the refresh token grant.
+		await phase('delegated sign-in: release as the analyst, token refresh, a device outside the groups, a revoked sign-in', async () => {
+			const { startSimulator } = require(path.join(REPO_ROOT, 'simulator'));
+			const { simulatorDelegatedCredential, signInAtSimulator } = require(path.join(REPO_ROOT, 'tooling', 'simulatorCredential'));
+			const delegatedSim = await startSimulator({ port: 0, deviceCount: 12, seedActions: false });
+			try {
+				const upn = delegatedSim.delegated.users[0].upn;
+				const inside = delegatedSim.devices.find((device) => device.rbacGroupName === 'SOC devices');
+				const outside = delegatedSim.devices.find((device) => device.rbacGroupName === 'Finance servers');
+				const tokenData = await signInAtSimulator(delegatedSim);
+				delegatedSim.expireTokens();
+				const credential = { id: 'defenderDelegated', name: 'Analyst (simulator)', type: 'defenderForEndpointDelegatedOAuth2Api' };
+				const workflow = {
+					id: 'e2eDelegatedRelease',
+					name: 'Delegated release (e2e)',
+					nodes: [
+						{ id: 'd1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+						{ id: 'd2', name: 'Devices', type: 'n8n-nodes-base.code', typeVersion: 2, position: [200, 0], parameters: { jsCode: itemsCode([{ machineId: inside.id }, { machineId: outside.id }]) } },
+						{
+							id: 'd3',
+							name: DEFENDER_NODE,
+							type: NODE_TYPE,
+							typeVersion: 1,
+							position: [400, 0],
+							parameters: {
+								authentication: 'delegated',
+								resource: 'device',
+								operation: 'releaseFromIsolation',
+								device: { __rl: true, mode: 'id', value: '={{ $json.machineId }}' },
+								comment: 'Released by the analyst (e2e)',
+							},
+							credentials: { [credential.type]: { id: credential.id, name: credential.name } },
+							onError: 'continueErrorOutput',
+						},
+					],
+					connections: {
+						Start: { main: [[{ node: 'Devices', type: 'main', index: 0 }]] },
+						Devices: { main: [[{ node: DEFENDER_NODE, type: 'main', index: 0 }]] },
+					},
+					settings: { executionOrder: 'v1' },
+				};
+				const credentialsFile = path.join(temp, 'delegated-credentials.json');
+				fs.writeFileSync(credentialsFile, JSON.stringify([{ ...credential, data: simulatorDelegatedCredential(delegatedSim, tokenData) }]));
+				const workflowFile = path.join(temp, 'delegated-workflow.json');
+				fs.writeFileSync(workflowFile, JSON.stringify([workflow]));
+				const importedCredential = await n8nRun('import:credentials (delegated)', ['import:credentials', `--input=${credentialsFile}`]);
+				fs.rmSync(credentialsFile);
+				checkProcess('n8n import:credentials (delegated, with the stored sign-in)', importedCredential);
+				checkProcess('n8n import:workflow (delegated)', await n8nRun('import:workflow (delegated)', ['import:workflow', `--input=${workflowFile}`]));
+
+				const runOnce = async (label) => {
+					const from = delegatedSim.requests.length;
+					const result = await n8nRun(label, ['execute', `--id=${workflow.id}`, '--rawOutput']);
+					const output = cli.parseExecuteOutput(result.stdout);
+					return { result, output, runData: output?.data?.resultData?.runData ?? {}, requests: delegatedSim.requests.slice(from) };
+				};
+				const grants = (requests) => requests.filter(isTokenRequest).map((request) => `${request.body?.grant_type}:${request.status}`);
+
+				const first = await runOnce('execute delegated release');
+				checkProcess('n8n execute (delegated release)', first.result);
+				const released = outputItems(first.runData, DEFENDER_NODE, 0).map((item) => item.json);
+				const refused = outputItems(first.runData, DEFENDER_NODE, 1).map((item) => item.json);
+				check(
+					released.length === 1 && released[0].machineId === inside.id && released[0].requestor === upn && released[0].outcome === 'created',
+					`delegated: the device in the analyst's device group is released with requestor ${upn}`,
+					released,
+				);
+				check(
+					delegatedSim.actionsOf(inside.id).length === 1 && delegatedSim.actionsOf(inside.id)[0].requestor === upn,
+					`delegated: the simulator recorded the Unisolate action as requested by ${upn}`,
+					delegatedSim.actionsOf(inside.id),
+				);
+				check(
+					refused.length === 1 && refused[0].error === `Defender refused the signed-in user permission to unisolate device ${outside.id}` && /device groups/.test(refused[0].details ?? '') && delegatedSim.actionsOf(outside.id).length === 0,
+					"delegated: the device outside the analyst's device groups is an error item that explains the 403, and no action exists for it",
+					refused,
+				);
+				check(
+					JSON.stringify(grants(first.requests)) === JSON.stringify(['refresh_token:200']),
+					'delegated: n8n renewed the expired access token with the refresh token grant, once',
+					grants(first.requests),
+				);
+
+				const second = await runOnce('execute delegated release again');
+				checkProcess('n8n execute (delegated, second run)', second.result);
+				check(grants(second.requests).length === 0 && second.requests.every((request) => request.status !== 401), 'delegated: the next execution uses the renewed token n8n stored (no token request, no 401)', grants(second.requests));
+
+				delegatedSim.expireTokens();
+				delegatedSim.delegated.revokeRefreshTokens();
+				const revoked = await runOnce('execute delegated release after the sign-in was revoked');
+				const errors = outputItems(revoked.runData, DEFENDER_NODE, 1).map((item) => item.json);
+				check(
+					errors.length === 2 && errors.every((item) => item.error === 'The delegated sign-in has expired or was revoked: reconnect the credential') && grants(revoked.requests).join() === 'refresh_token:400',
+					'delegated: a revoked refresh token (AADSTS50173) gives "reconnect the credential" for both items, after one refresh attempt',
+					{ errors, grants: grants(revoked.requests) },
+				);
+				check(
+					revoked.requests.filter((request) => request.path.startsWith('/api/')).map((request) => `${request.method} ${request.status}`).join() === 'GET 401',
+					'delegated: with a revoked sign-in the run made one API call (answered 401) and posted nothing; the second item failed without a call',
+					revoked.requests.map((r) => `${r.method} ${r.path} ${r.status}`),
+				);
+
+				const mine = transcript.filter((entry) => /delegated/.test(entry.label));
+				const leaks = mine.filter((entry) => delegatedSim.leaksToken(entry.stdout + entry.stderr) || (entry.stdout + entry.stderr).includes(tokenData.refresh_token)).map((entry) => entry.label);
+				check(leaks.length === 0, 'delegated: no access or refresh token in the output of the delegated n8n commands', leaks);
+				const dbLeaks = fs
+					.readdirSync(path.join(userFolder, '.n8n'))
+					.filter((file) => file.startsWith('database.sqlite'))
+					.filter((file) => fs.readFileSync(path.join(userFolder, '.n8n', file)).includes(Buffer.from(tokenData.refresh_token)));
+				check(dbLeaks.length === 0, "delegated: the refresh token is not in clear in n8n's database", dbLeaks);
+			} finally {
+				await delegatedSim.close();
+			}
+		});
+
 		await phase('secrets, token and network', async () => {
 			const tokens = [...recorder.tokens];
 			const leaks = [];
@@ -565,7 +760,7 @@ async function main() {
 			// The guard itself, in a process of its own: a request to another host must be refused and recorded.
 			const selfTestLog = path.join(temp, 'guard-self-test.log');
 			const probe = await cli.run(
-				process.execPath,
+				n8n.node,
 				['-e', "fetch('http://e2e-guard-self-test.invalid/').then(() => console.log('CONNECTED'), (e) => console.log(e.cause?.code ?? e.message))"],
 				{ env: { ...env, E2E_NET_LOG: selfTestLog }, timeoutMs: 30_000 },
 			);
@@ -584,6 +779,7 @@ async function main() {
 		}
 	}
 	const n8nMs = transcript.reduce((sum, entry) => sum + entry.ms, 0);
+	console.log(`n8n ${n8nVersion}`);
 	finish(`; n8n processes ${seconds(n8nMs)} in all`);
 }
 

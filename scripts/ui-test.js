@@ -5,7 +5,9 @@
  * runs `n8n start` on 127.0.0.1 with the packed package installed as a community package, Debian's Chromium runs
  * headless on loopback (its resolver maps every other name to nowhere), and puppeteer-core drives it like a user:
  * search and add the node, create the credential (Custom cloud → the local simulator) and see its test pass, search the
- * device picker, release a device by hostname and read the output panel, then see the ambiguous-hostname error.
+ * device picker, release a device by hostname and read the output panel, then see the ambiguous-hostname error; then
+ * switch Authentication to Delegated, connect the delegated credential through the consent redirect (popup → the
+ * simulator's authorize endpoint → n8n's OAuth callback) and release a device as the analyst.
  * Prints `ui: N passed, M failed` last; screenshots of a failure go to a temporary folder whose path is printed.
  * Environment: CHROMIUM (default /usr/bin/chromium), UI_KEEP=1 (keep the temporary folder).
  */
@@ -174,7 +176,7 @@ async function main() {
 	let browser;
 	let sim;
 	try {
-		const { bin } = await cli.ensureN8n({ log: (line) => console.log(`  ${line}`) });
+		const { bin, node } = await cli.ensureN8n({ log: (line) => console.log(`  ${line}`) });
 		if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'nodes', 'DefenderForEndpoint', 'DefenderForEndpoint.node.js'))) {
 			throw new Error('dist/ is missing: npm run build first');
 		}
@@ -196,7 +198,7 @@ async function main() {
 		};
 		const base = `http://127.0.0.1:${port}`;
 		const n8nLog = fs.openSync(path.join(temp, 'n8n.log'), 'a');
-		n8n = spawn(process.execPath, [bin, 'start'], { env, cwd: userFolder, stdio: ['ignore', n8nLog, n8nLog], detached: true });
+		n8n = spawn(node, [bin, 'start'], { env, cwd: userFolder, stdio: ['ignore', n8nLog, n8nLog], detached: true });
 
 		await step('n8n 2.41.1 starts with the package installed', async () => {
 			await waitForHttp(`${base}/healthz/readiness`, 180_000);
@@ -263,11 +265,11 @@ async function main() {
 			await visible(byTestId('editCredential-modal'));
 			const modal = byTestId('editCredential-modal');
 			const labels = await page.$$eval(`${modal} ${byTestId('credential-connection-parameter')}`, (els) => els.map((el) => el.innerText.split('\n')[0].trim()));
-			// n8n adds "Allowed HTTP Request Domains" to the oAuth2Api parent of every OAuth2 credential, so it comes first;
-			// the credential's own fields follow in their order.
-			const own = labels[0]?.startsWith('Allowed HTTP Request Domains') ? labels.slice(1) : labels;
-			const expected = [/^Cloud/, /^Tenant ID/, /^Client ID \(Application ID\)/, /^Client Secret/];
-			if (!expected.every((pattern, index) => pattern.test(own[index] ?? ''))) throw new Error(`fields in this order: ${labels.join(' | ')}`);
+			const expected = [/^Cloud/, /^Tenant ID/, /^Client ID \(Application ID\)/, /^Client Secret/, /^Allowed HTTP Request Domains/];
+			if (!expected.every((pattern, index) => pattern.test(labels[index] ?? ''))) throw new Error(`fields in this order: ${labels.join(' | ')}`);
+			if (labels.filter((label) => /^Allowed HTTP Request Domains/.test(label)).length !== 1) throw new Error(`Allowed HTTP Request Domains shown more than once: ${labels.join(' | ')}`);
+			const domains = await page.$eval(`${modal} ${byTestId('parameter-input-httpRequestDomains')} input`, (el) => el.value);
+			if (domains !== "This Cloud's Hosts") throw new Error(`Allowed HTTP Request Domains defaults to "${domains}", not "This Cloud's Hosts"`);
 			if (labels.filter((label) => /^Client (ID|Secret)/.test(label)).length !== 2) throw new Error(`Client ID / Secret shown more than once: ${labels.join(' | ')}`);
 			if (labels.some((label) => /Send Additional Body Properties/.test(label))) throw new Error('"Send Additional Body Properties" is shown');
 			await page.click(`${modal} ${byTestId('parameter-input-cloud')}`);
@@ -356,6 +358,76 @@ async function main() {
 			const after = sim.requests.filter((request) => request.method === 'POST').length;
 			if (after !== before) throw new Error(`${after - before} POST(s) sent for an ambiguous hostname`);
 			return 'error shown, nothing posted';
+		});
+
+		// Delegated sign-in: the Authentication selector, the delegated credential connected through n8n's real consent
+		// redirect (editor → popup → the simulator's authorize endpoint → n8n's /rest/oauth2-credential/callback, which
+		// redeems the code), then a release that Defender records as requested by the analyst.
+		const analyst = sim.delegated.users[0].upn;
+		const delegatedTarget = sim.devices.find((device) => device.rbacGroupName === 'SOC devices' && device.computerDnsName !== target.computerDnsName);
+
+		await step('a new credential offers "Delegated (Signed-In User)" and shows the delegated form', async () => {
+			// n8n's editor shows a node's Authentication parameter not in the node panel but as the new credential's
+			// "connect using" choice.
+			await page.click(byTestId('node-credentials-select'));
+			await clickText('Create new credential');
+			const modal = byTestId('editCredential-modal');
+			await visible(modal);
+			// The "connect using" choice is a select at the top right of the modal.
+			await clickText('Application (Client Credentials)', modal);
+			await clickText('Delegated (Signed-In User)');
+			await visible(`${modal} ${byTestId('parameter-input-applicationId')}`);
+			await page.click(`${modal} ${byTestId('parameter-input-cloud')}`);
+			await chooseOption('Custom');
+			await visible(`${modal} ${byTestId('parameter-input-customAuthUrl')}`);
+			return 'Authorization URL field shown for the Custom cloud';
+		});
+
+		await step('connect the delegated credential through the consent redirect', async () => {
+			const modal = byTestId('editCredential-modal');
+			await typeInto(`${modal} ${byTestId('parameter-input-tenantId')} input`, sim.credentials.tenantId);
+			await typeInto(`${modal} ${byTestId('parameter-input-applicationId')} input`, sim.credentials.clientId);
+			await typeInto(`${modal} ${byTestId('parameter-input-applicationSecret')} input`, sim.credentials.clientSecret);
+			await typeInto(`${modal} ${byTestId('parameter-input-customApiBaseUrl')} input`, sim.apiBaseUrl);
+			await typeInto(`${modal} ${byTestId('parameter-input-customAuthUrl')} input`, sim.authorizeUrl);
+			await typeInto(`${modal} ${byTestId('parameter-input-customTokenUrl')} input`, sim.tokenUrl);
+			await settle();
+			const popup = new Promise((resolve) => browser.once('targetcreated', resolve));
+			const connectButton = await page.waitForFunction(
+				(sel) => [...document.querySelectorAll(`${sel} button, ${sel} [role="button"]`)].find((el) => el.checkVisibility() && /connect my account|sign in with microsoft|^connect$/i.test(el.innerText?.trim() ?? '')) ?? null,
+				{ timeout: WAIT },
+				modal,
+			);
+			await connectButton.asElement().click();
+			await Promise.race([popup, new Promise((_, reject) => setTimeout(() => reject(new Error('no consent window opened')), WAIT))]);
+			// n8n redeems the code in its callback and then closes the modal (n8n 2.41.1), as after a passed credential test.
+			const giveUp = Date.now() + 90_000;
+			while (!sim.requests.some((request) => request.body?.grant_type === 'authorization_code' && request.status === 200)) {
+				if (Date.now() > giveUp) throw new Error(`n8n did not redeem a code: ${sim.requests.slice(-5).map((r) => `${r.method} ${r.path} ${r.status}`).join('; ')}`);
+				await new Promise((resolve) => setTimeout(resolve, 250));
+			}
+			await page.waitForFunction(() => !document.querySelector('[data-test-id="editCredential-modal"]')?.checkVisibility() || /connected/i.test(document.querySelector('[data-test-id="editCredential-modal"]')?.innerText ?? ''), { timeout: WAIT });
+			const visits = sim.requests.filter((request) => request.path.endsWith('/oauth2/v2.0/authorize'));
+			const redeemed = sim.requests.filter((request) => request.body?.grant_type === 'authorization_code' && request.status === 200);
+			if (visits.length !== 1 || visits[0].status !== 302) throw new Error(`authorize endpoint visits: ${JSON.stringify(visits.map((v) => v.status))}`);
+			const redirect = visits[0].query.redirect_uri;
+			if (redirect !== `${base}/rest/oauth2-credential/callback`) throw new Error(`redirect_uri ${redirect}`);
+			if (redeemed.length !== 1) throw new Error(`${redeemed.length} code redemptions at the simulator`);
+			if (!/Machine\.Isolate/.test(visits[0].query.scope) || !/offline_access/.test(visits[0].query.scope)) throw new Error(`scope ${visits[0].query.scope}`);
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+			const close = await page.$(`${modal} .el-dialog__close`);
+			if (close && (await close.isVisible())) await close.click();
+			return `redirect_uri ${redirect}; scope "${visits[0].query.scope}"; one code redeemed`;
+		});
+
+		await step(`release ${delegatedTarget.computerDnsName} as the analyst; Defender records ${analyst} as requestor`, async () => {
+			await setHostname(delegatedTarget.computerDnsName);
+			await page.click(byTestId('node-execute-button'));
+			await waitForText(delegatedTarget.id, 90_000, byTestId('output-panel'));
+			await waitForText(analyst, WAIT, byTestId('output-panel'));
+			const actions = sim.actionsOf(delegatedTarget.id).filter((action) => action.type === 'Unisolate');
+			if (actions.length !== 1 || actions[0].requestor !== analyst) throw new Error(`actions at the simulator: ${JSON.stringify(actions.map((a) => a.requestor))}`);
+			return `requestor ${actions[0].requestor} at the simulator and in the output panel`;
 		});
 	} catch (error) {
 		if (!(error instanceof StepFailed)) {

@@ -8,6 +8,7 @@
 const http = require('node:http');
 const crypto = require('node:crypto');
 
+const { createDelegatedSignIn, DEFAULT_USERS } = require('./delegated');
 const { generateInventory, DUPLICATE_HOSTNAME, QUOTED_HOSTNAME } = require('./inventory');
 const { RateLimits } = require('./limits');
 const { compileFilter, ODataError } = require('./odataFilter');
@@ -56,6 +57,11 @@ async function startSimulator(options = {}) {
 		 *   exercise a client's fallback; Defender's docs do not say either way).
 		 */
 		quirks = {},
+		/**
+		 * Delegated sign-in (see delegated.js): { users: [{ upn, roles, deviceGroups }], signInAs, consentedScopes,
+		 * redirectUris, refreshTokenLifetimeSeconds }; every field has a default.
+		 */
+		delegated: delegatedOptions = {},
 	} = options;
 	if (!/^(127\.\d+\.\d+\.\d+|localhost)$/.test(host)) throw new Error('The simulator only listens on loopback');
 
@@ -168,21 +174,33 @@ async function startSimulator(options = {}) {
 		return body;
 	}
 
+	/** Entra's error answer: {error, error_description: "AADSTS…: …", error_codes, …}. */
+	const aad = (status, error, code, description) => [
+		status,
+		{
+			error,
+			error_description: `AADSTS${code}: ${description}\r\nTrace ID: ${crypto.randomUUID()}\r\nCorrelation ID: ${crypto.randomUUID()}\r\nTimestamp: ${new Date(now()).toISOString()}`,
+			error_codes: [code],
+			timestamp: new Date(now()).toISOString(),
+			trace_id: crypto.randomUUID(),
+			correlation_id: crypto.randomUUID(),
+		},
+	];
+
+	/** An access token; `grant` is { user, scopes } for a delegated sign-in, empty for the application itself. */
+	function issueAccessToken(grant = {}) {
+		const accessToken = crypto.randomBytes(32).toString('base64url');
+		tokens.set(accessToken, { id: tokens.size + 1, expiresAtMs: now() + tokenLifetimeSeconds * 1000, calls: 0, valid: true, ...grant });
+		return { accessToken, expiresIn: tokenLifetimeSeconds };
+	}
+
+	const delegated = createDelegatedSignIn({ credentials, now, issueAccessToken, aad, options: delegatedOptions });
+	const GRANT_TYPES = new Set(['client_credentials', 'authorization_code', 'refresh_token']);
+
 	function tokenEndpoint(tenant, form, basicAuth) {
 		let clientId = form.client_id;
 		let clientSecret = form.client_secret;
 		if (basicAuth) [clientId, clientSecret] = Buffer.from(basicAuth, 'base64').toString().split(':');
-		const aad = (status, error, code, description) => [
-			status,
-			{
-				error,
-				error_description: `AADSTS${code}: ${description}\r\nTrace ID: ${crypto.randomUUID()}\r\nCorrelation ID: ${crypto.randomUUID()}\r\nTimestamp: ${new Date(now()).toISOString()}`,
-				error_codes: [code],
-				timestamp: new Date(now()).toISOString(),
-				trace_id: crypto.randomUUID(),
-				correlation_id: crypto.randomUUID(),
-			},
-		];
 		if (tokenBursts.burst429 > 0) {
 			tokenBursts.burst429--;
 			return [...aad(429, 'temporarily_unavailable', 50196, 'The server terminated an operation because it encountered a client request loop.'), { 'Retry-After': '2' }];
@@ -192,34 +210,47 @@ async function startSimulator(options = {}) {
 			return [503, 'Service Unavailable', { 'Content-Type': 'text/plain' }];
 		}
 		if (tenant !== credentials.tenantId) return aad(400, 'invalid_request', 90002, `Tenant '${tenant}' not found.`);
-		if (form.grant_type !== 'client_credentials') return aad(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
+		if (!GRANT_TYPES.has(form.grant_type)) return aad(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
 		if (clientId !== credentials.clientId) return aad(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory.`);
 		if (quirks.token?.expiredSecret) {
 			return aad(401, 'invalid_client', 7000222, `The provided client secret keys for app '${clientId}' are expired. Visit the Azure portal to create new keys for your app.`);
 		}
 		if (clientSecret !== credentials.clientSecret) return aad(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
+		if (form.grant_type !== 'client_credentials') return delegated.grant(form);
 		if (!form.scope) return aad(400, 'invalid_request', 90014, "The request body must contain the following parameter: 'scope'.");
-		const accessToken = crypto.randomBytes(32).toString('base64url');
-		tokens.set(accessToken, { id: tokens.size + 1, expiresAtMs: now() + tokenLifetimeSeconds * 1000, calls: 0, valid: true });
-		return [200, { token_type: 'Bearer', expires_in: tokenLifetimeSeconds, ext_expires_in: tokenLifetimeSeconds, access_token: accessToken }];
+		const { accessToken, expiresIn } = issueAccessToken();
+		return [200, { token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, access_token: accessToken }];
 	}
 
 	const findDevice = (id) => devices.find((device) => device.id === id);
 
-	/** The API itself, for an authenticated call within the limits. Returns [status, body]. */
-	function api(method, path, query, body) {
-		if (method === 'GET' && path === '/api/machines') return [200, page(devices, 'Machines', query, path)];
+	/**
+	 * The API itself, for an authenticated call within the limits. Returns [status, body]. `caller` is the access
+	 * token's record: a delegated one (caller.user) acts within the user's permissions and device groups.
+	 */
+	function api(method, path, query, body, caller) {
+		const refused = (need, device) => {
+			const refusal = caller.user ? delegated.refusal(caller, need, device) : undefined;
+			return refusal && [refusal[0], errorBody(refusal[1], refusal[2])];
+		};
+		const requestor = caller.user ?? credentials.clientId;
+		const visible = (device) => delegated.canSee(caller, device);
+		const denied = refused(method === 'GET' ? 'read' : 'act');
+		if (denied) return denied;
+		if (method === 'GET' && path === '/api/machines') return [200, page(devices.filter(visible), 'Machines', query, path)];
 		const byIp = /^\/api\/machines\/findbyip\(ip='([^']*)',timestamp=([^)]*)\)$/.exec(path);
 		if (method === 'GET' && byIp) {
 			const at = Date.parse(decodeURIComponent(byIp[2]));
 			if (Number.isNaN(at) || at < now() - 30 * 86_400_000) return [400, errorBody('InvalidInput', 'The given timestamp must be in the past 30 days.')];
-			return [200, { '@odata.context': `${url}/api/$metadata#Machines`, value: devices.filter((device) => device.lastIpAddress === byIp[1]) }];
+			return [200, { '@odata.context': `${url}/api/$metadata#Machines`, value: devices.filter((device) => visible(device) && device.lastIpAddress === byIp[1]) }];
 		}
 		const machine = /^\/api\/machines\/([^/]+)(?:\/(isolate|unisolate))?$/.exec(path);
 		if (machine) {
 			const id = decodeURIComponent(machine[1]);
 			const device = findDevice(id) ?? (method === 'GET' ? devices.find((d) => d.computerDnsName.toLowerCase() === id.toLowerCase()) : undefined);
-			if (!device) return [404, errorBody('ResourceNotFound', `Machine ${id} was not found`)];
+			if (!device || (method === 'GET' && !visible(device))) return [404, errorBody('ResourceNotFound', `Machine ${id} was not found`)];
+			const outsideGroups = method === 'POST' && refused('act', device);
+			if (outsideGroups) return outsideGroups;
 			if (method === 'GET' && !machine[2]) return [200, { '@odata.context': `${url}/api/$metadata#Machines/$entity`, ...device }];
 			if (method !== 'POST' || !machine[2]) return [405, errorBody('BadRequest', 'Method not allowed')];
 			if (body === undefined || typeof body !== 'object' || body === null) return [400, errorBody('InvalidRequestBody', 'Request body is incorrect')];
@@ -233,29 +264,29 @@ async function startSimulator(options = {}) {
 			const scope = isolate ? (body.IsolationType ?? 'Full') : null;
 			if (running.length && quirks.acceptWhilePending && !isolate && running.every((action) => action.type === 'Isolate')) {
 				// Out of order: the release completes first, the older Isolate after it.
-				const release = createAction(device, type, body.Comment, credentials.clientId, scope);
+				const release = createAction(device, type, body.Comment, requestor, scope);
 				const releaseDone = release.createdMs + (actionTimeline.pendingSeconds + actionTimeline.inProgressSeconds) * 1000;
 				for (const action of running) action.completesAtMs = Math.max(action.completesAtMs ?? 0, releaseDone + 5_000);
 				return [201, render(release)];
 			}
 			if (running.length && quirks.echoPendingAction) return [quirks.echoStatus ?? 201, render(running[0])];
 			if (running.length) return [400, errorBody('ActiveRequestAlreadyExists', 'Action is already in progress')];
-			const action = createAction(device, type, body.Comment, credentials.clientId, scope);
+			const action = createAction(device, type, body.Comment, requestor, scope);
 			return [201, render(action)];
 		}
 		if (method === 'GET' && path === '/api/machineactions') {
-			const all = [...actions.values()].sort((a, b) => b.createdMs - a.createdMs).map(render);
+			const all = [...actions.values()].filter((action) => visible(action.machine)).sort((a, b) => b.createdMs - a.createdMs).map(render);
 			return [200, page(all, 'MachineActions', query, path)];
 		}
 		const actionPath = /^\/api\/machineactions\/([^/]+)(\/cancel)?$/.exec(path);
 		if (actionPath) {
 			const action = actions.get(decodeURIComponent(actionPath[1]));
-			if (!action) return [404, errorBody('ResourceNotFound', `MachineAction ${actionPath[1]} was not found`)];
+			if (!action || !visible(action.machine)) return [404, errorBody('ResourceNotFound', `MachineAction ${actionPath[1]} was not found`)];
 			if (method === 'GET' && !actionPath[2]) return [200, render(action)];
 			if (method === 'POST' && actionPath[2]) {
 				const { status } = statusOf(action);
 				if (FINAL.has(status)) return [400, errorBody('BadRequest', `Can't cancel an action in final state: ${status}`)];
-				action.cancellation = { atMs: now(), requestor: credentials.clientId, comment: body?.Comment ?? null };
+				action.cancellation = { atMs: now(), requestor, comment: body?.Comment ?? null };
 				return [200, render(action)];
 			}
 		}
@@ -308,10 +339,25 @@ async function startSimulator(options = {}) {
 			res.end(typeof body === 'string' ? body : JSON.stringify(body));
 		};
 
+		const authorizeRoute = /^\/([^/]+)\/oauth2\/v2\.0\/authorize$/.exec(path);
+		if (req.method === 'GET' && authorizeRoute) {
+			// The browser's visit: the configured user is signed in at once (no login page) and sent back with a code.
+			const answer = delegated.authorize(authorizeRoute[1], query);
+			entry.status = answer.status;
+			entry.realMs = Date.now() - started;
+			if (answer.location) {
+				res.writeHead(302, { Location: answer.location, 'Cache-Control': 'no-store' });
+				return res.end();
+			}
+			res.writeHead(answer.status, { 'Content-Type': 'text/plain; charset=utf-8' });
+			return res.end(answer.text);
+		}
+
 		const tokenRoute = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path);
 		if (req.method === 'POST' && tokenRoute) {
 			const form = Object.fromEntries(new URLSearchParams(rawBody));
-			entry.body = { ...form, ...(form.client_secret !== undefined ? { client_secret: '[redacted]' } : {}) };
+			entry.body = { ...form };
+			for (const secret of ['client_secret', 'code', 'refresh_token']) if (form[secret] !== undefined) entry.body[secret] = '[redacted]';
 			const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
 			if (quirks.token?.slowMs) await new Promise((resolve) => setTimeout(resolve, quirks.token.slowMs));
 			if (tokenBursts.burstDrop > 0) {
@@ -366,7 +412,7 @@ async function startSimulator(options = {}) {
 		let status;
 		let response;
 		try {
-			[status, response] = api(req.method, path, query, body);
+			[status, response] = api(req.method, path, query, body, token);
 		} catch (error) {
 			if (!(error instanceof ODataError)) throw error;
 			[status, response] = [400, errorBody('ODataError', `Invalid filter clause: ${error.message}`)];
@@ -409,6 +455,9 @@ async function startSimulator(options = {}) {
 		timeScale,
 		apiBaseUrl: url,
 		tokenUrl: `${url}/${credentials.tenantId}/oauth2/v2.0/token`,
+		authorizeUrl: `${url}/${credentials.tenantId}/oauth2/v2.0/authorize`,
+		/** Delegated sign-in controls: signInAs(upn), setConsentedScopes([...]), revokeRefreshTokens(), expireRefreshTokens(). */
+		delegated,
 		scope: SCOPE,
 		credentials,
 		devices,
@@ -420,7 +469,7 @@ async function startSimulator(options = {}) {
 			for (const token of tokens.values()) token.valid = false;
 		},
 		/** Whether any access token this simulator issued appears in the text (for leak checks). */
-		leaksToken: (text) => [...tokens.keys()].some((token) => text.includes(token)),
+		leaksToken: (text) => [...tokens.keys()].some((token) => text.includes(token)) || delegated.leaksRefreshToken(text),
 		/** Calls admitted in the last simulated minute (for progress displays). */
 		callsLastMinute: () => rateLimits.lastMinute(`${credentials.tenantId}|${credentials.clientId}`, now()),
 		actionsOf: (machineId) => [...actions.values()].filter((action) => action.machine.id === machineId).map(render),
@@ -436,7 +485,8 @@ async function startSimulator(options = {}) {
 				if (request.method === 'POST' && post) postsByMachine[post[1]] = (postsByMachine[post[1]] ?? 0) + 1;
 			}
 			const tokenRequests = requests.filter((request) => request.path.endsWith('/oauth2/v2.0/token')).length;
-			return { tokenRequests, apiRequests: requests.length - tokenRequests, byRoute, status, postsByMachine };
+			const signInRequests = requests.filter((request) => request.path.endsWith('/oauth2/v2.0/authorize')).length;
+			return { tokenRequests, signInRequests, apiRequests: requests.length - tokenRequests - signInRequests, byRoute, status, postsByMachine };
 		},
 		reset() {
 			requests.length = 0;
@@ -451,4 +501,4 @@ async function startSimulator(options = {}) {
 	};
 }
 
-module.exports = { startSimulator, DEFAULT_CREDENTIALS, DUPLICATE_HOSTNAME, QUOTED_HOSTNAME, generateInventory };
+module.exports = { startSimulator, DEFAULT_CREDENTIALS, DEFAULT_USERS, DUPLICATE_HOSTNAME, QUOTED_HOSTNAME, generateInventory };

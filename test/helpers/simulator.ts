@@ -13,8 +13,10 @@ const { startSimulator, DEFAULT_CREDENTIALS } = require('../../simulator') as {
 const { simulatedClock } = require('../../tooling/simulatedTime') as {
 	simulatedClock: (simulator: Simulator, timeScale: number) => Parameters<typeof useClock>[0];
 };
-const { simulatorCredential } = require('../../tooling/simulatorCredential') as {
+const { simulatorCredential, simulatorDelegatedCredential, signInAtSimulator } = require('../../tooling/simulatorCredential') as {
 	simulatorCredential: (simulator: Simulator) => IDataObject;
+	simulatorDelegatedCredential: (simulator: Simulator, oauthTokenData?: IDataObject) => IDataObject;
+	signInAtSimulator: (simulator: Simulator) => Promise<IDataObject>;
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -33,9 +35,17 @@ export interface Simulator {
 	url: string;
 	apiBaseUrl: string;
 	tokenUrl: string;
+	authorizeUrl: string;
 	scope: string;
 	credentials: { tenantId: string; clientId: string; clientSecret: string };
-	devices: Array<{ id: string; computerDnsName: string; lastIpAddress: string }>;
+	devices: Array<{ id: string; computerDnsName: string; lastIpAddress: string; rbacGroupName: string }>;
+	delegated: {
+		signInAs(upn: string): void;
+		setConsentedScopes(scopes: string[]): void;
+		revokeRefreshTokens(): void;
+		expireRefreshTokens(): void;
+	};
+	leaksToken(text: string): boolean;
 	requests: SimRequest[];
 	now(): number;
 	setFaults(faults: object): void;
@@ -43,6 +53,7 @@ export interface Simulator {
 	actionsOf(machineId: string): IDataObject[];
 	stats(): {
 		tokenRequests: number;
+		signInRequests: number;
 		apiRequests: number;
 		byRoute: Record<string, number>;
 		status: Record<string, number>;
@@ -68,6 +79,19 @@ export async function simulatorFor(engine: Engine, options: { timeScale?: number
 		await sim.close();
 	};
 	return { sim, stop };
+}
+
+/**
+ * Like simulatorFor, with the delegated credential CREDENTIAL_ID signed in as the simulator's user (`connected`: false
+ * leaves it unconnected, as a credential saved before "Connect my account").
+ */
+export async function delegatedSimulatorFor(engine: Engine, options: Record<string, unknown> & { connected?: boolean } = {}) {
+	const { connected = true, ...simulatorOptions } = options;
+	const credentials = { ...DEFAULT_CREDENTIALS, clientId: randomUUID() };
+	const sim = await startSimulator({ deviceCount: 30, ...simulatorOptions, credentials });
+	const oauthTokenData = connected ? await signInAtSimulator(sim) : undefined;
+	engine.credentialsHelper.save(CREDENTIAL_ID, 'defenderForEndpointDelegatedOAuth2Api', simulatorDelegatedCredential(sim, oauthTokenData));
+	return { sim, oauthTokenData, stop: async () => await sim.close() };
 }
 
 /** Unisolate actions the simulator created per device. */

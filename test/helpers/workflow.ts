@@ -1,5 +1,6 @@
 import type { IDataObject, INodeExecutionData, IRun } from 'n8n-workflow';
 
+import { DefenderForEndpointDelegatedOAuth2Api } from '../../credentials/DefenderForEndpointDelegatedOAuth2Api.credentials';
 import { DefenderForEndpointOAuth2Api } from '../../credentials/DefenderForEndpointOAuth2Api.credentials';
 import { DefenderForEndpoint } from '../../nodes/DefenderForEndpoint/DefenderForEndpoint.node';
 
@@ -25,12 +26,17 @@ export const CREDENTIAL_ID = 'defender-credential';
 export function newEngine(): Engine {
 	return createEngine({
 		nodeTypes: { [NODE_TYPE]: new DefenderForEndpoint() },
-		credentialTypes: { defenderForEndpointOAuth2Api: new DefenderForEndpointOAuth2Api() },
+		credentialTypes: {
+			defenderForEndpointOAuth2Api: new DefenderForEndpointOAuth2Api(),
+			defenderForEndpointDelegatedOAuth2Api: new DefenderForEndpointDelegatedOAuth2Api(),
+		},
 	});
 }
 
 export interface DefenderNodeSetup {
 	parameters: IDataObject;
+	/** Delegated: the node's Authentication is "delegated" and it uses the delegated credential CREDENTIAL_ID. */
+	signIn?: 'application' | 'delegated';
 	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 }
 
@@ -46,8 +52,16 @@ export function defenderWorkflow(items: IDataObject[], defender: DefenderNodeSet
 				type: NODE_TYPE,
 				typeVersion: 1,
 				position: [200, 0],
-				parameters: { resource: 'device', operation: 'releaseFromIsolation', ...defender.parameters },
-				credentials: { defenderForEndpointOAuth2Api: { id: CREDENTIAL_ID, name: 'Defender' } },
+				parameters: {
+					...(defender.signIn === 'delegated' ? { authentication: 'delegated' } : {}),
+					resource: 'device',
+					operation: 'releaseFromIsolation',
+					...defender.parameters,
+				},
+				credentials:
+					defender.signIn === 'delegated'
+						? { defenderForEndpointDelegatedOAuth2Api: { id: CREDENTIAL_ID, name: 'Analyst' } }
+						: { defenderForEndpointOAuth2Api: { id: CREDENTIAL_ID, name: 'Defender' } },
 				...(defender.onError ? { onError: defender.onError } : {}),
 			},
 			{ id: '3', name: 'Released', type: 'fixture.collect', typeVersion: 1, position: [400, 0], parameters: {} },

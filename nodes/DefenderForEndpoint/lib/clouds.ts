@@ -155,3 +155,27 @@ export function resolveCloud(settings: CloudSettings): ResolvedCloud {
 		portalUrl: endpoints.portalUrl,
 	};
 }
+
+/**
+ * Delegated permissions of WindowsDefenderATP the node asks for when it acts as a signed-in user: Machine.Isolate
+ * ('Isolate machine') for Isolate, Release and Cancel, Machine.Read ('Read machine information') for every lookup.
+ */
+export const DELEGATED_PERMISSIONS = ['Machine.Isolate', 'Machine.Read'] as const;
+
+/**
+ * The delegated scope for a cloud's application scope: `<resource>/.default` becomes `<resource>/Machine.Isolate
+ * <resource>/Machine.Read offline_access` (offline_access: Entra issues a refresh token, so n8n can renew the sign-in).
+ */
+export function delegatedScope(applicationScope: string): string {
+	const resource = applicationScope.replace(/\/\.default$/, '');
+	return [...DELEGATED_PERMISSIONS.map((permission) => `${resource}/${permission}`), 'offline_access'].join(' ');
+}
+
+/**
+ * An n8n expression (without `={{ }}`) that picks a value per cloud from a table built here, e.g. the API host of
+ * `$self.cloud`: credentials derive their hidden OAuth2 fields from the Cloud this way, resolved by n8n at use.
+ */
+export function perCloudExpression(pick: (endpoints: CloudEndpoints) => string, cloudReference: string): string {
+	const table = JSON.stringify(Object.fromEntries(Object.entries(CLOUDS).map(([name, endpoints]) => [name, pick(endpoints)])));
+	return `${table}[${cloudReference}]`;
+}

@@ -145,7 +145,9 @@ function exactlyOne(
 			client.node,
 			itemIndex,
 			`${field}: no Defender device is ${criterion}`,
-			'Nothing was sent. Use the computer DNS name exactly as Defender shows it (often the fully qualified name), or the device ID.',
+			`Nothing was sent. Use the computer DNS name exactly as Defender shows it (often the fully qualified name), or the device ID.${
+				client.signIn === 'delegated' ? " With delegated sign-in, devices outside the signed-in user's device groups are not visible either." : ''
+			}`,
 		);
 	}
 	throw operationError(

@@ -3,8 +3,11 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { printable } from '../../lib/machineId';
 
-/** The permission a call needs, named the way the Azure portal lists it under WindowsDefenderATP. */
+/** The permission a call needs, named the way the Azure portal lists it under WindowsDefenderATP's application permissions. */
 export type Permission = 'Machine.Isolate' | 'Machine.Read.All';
+
+/** How the node signs in: as the app registration itself, or as the user who connected the delegated credential. */
+export type SignIn = 'application' | 'delegated';
 
 /** Defender's error body: {"error": {"code", "message", "target"}}; target is the correlation ID. */
 export interface DefenderErrorBody {
@@ -39,6 +42,7 @@ export interface FailedCall {
 	permission: Permission;
 	/** What was being attempted, e.g. "release device 1e5b…" — shown to the user. */
 	what: string;
+	signIn: SignIn;
 }
 
 const PERMISSION_HINT: Record<Permission, string> = {
@@ -48,9 +52,22 @@ const PERMISSION_HINT: Record<Permission, string> = {
 		"Grant the app registration the WindowsDefenderATP application permission Machine.Read.All ('Read all machine profiles') and grant admin consent.",
 };
 
+/**
+ * A delegated call passes three checks (isolate-machine.md, get-machines.md): the app's delegated permission, the
+ * user's Defender role, and the device's group among the user's device groups. Defender's 403 does not say which
+ * failed, so the message lists them, the likeliest first.
+ */
+const DELEGATED_HINT: Record<Permission, string> = {
+	'Machine.Isolate':
+		"With delegated sign-in Defender checks that (1) the device is in one of the signed-in user's device groups, (2) the user's Defender role includes 'Active remediation actions', and (3) the app registration has the WindowsDefenderATP delegated permission Machine.Isolate ('Isolate machine') with consent granted. Fix the one that is missing (device groups and roles: Defender portal → Settings → Endpoints → Roles / Device groups), then reconnect the credential if the permission changed.",
+	'Machine.Read.All':
+		"With delegated sign-in Defender checks that (1) the user's Defender role includes 'View data' and (2) the app registration has the WindowsDefenderATP delegated permission Machine.Read ('Read machine information') with consent granted; devices outside the user's device groups are not visible. Reconnect the credential after a permission change.",
+};
+
 /** Turns a Defender error response into an n8n error that says what to do about it. */
 export function apiError(node: INode, itemIndex: number, call: FailedCall): NodeApiError {
-	const { status, error, permission, what } = call;
+	const { status, error, permission, what, signIn } = call;
+	const delegated = signIn === 'delegated';
 	const apiSays = [error.code, error.message].filter(Boolean).join(': ');
 	const correlation = error.target ? ` (correlation ID ${error.target})` : '';
 	let message: string;
@@ -62,12 +79,14 @@ export function apiError(node: INode, itemIndex: number, call: FailedCall): Node
 				'n8n fetched a fresh token and was still refused. Check that the credential’s cloud matches your tenant and that the app registration is in the same tenant.';
 			break;
 		case 403:
-			message = `Missing permission ${permission} to ${what}`;
-			description = `${PERMISSION_HINT[permission]} Defender said: ${apiSays || 'Forbidden'}${correlation}`;
+			message = delegated
+				? `Defender refused the signed-in user permission to ${what}`
+				: `Missing permission ${permission} to ${what}`;
+			description = `${(delegated ? DELEGATED_HINT : PERMISSION_HINT)[permission]} Defender said: ${apiSays || 'Forbidden'}${correlation}`;
 			break;
 		case 404:
 			message = `Not found in Defender for Endpoint while trying to ${what}`;
-			description = `${apiSays || 'Not Found'}${correlation}. Check the device ID; devices drop out after the tenant's retention period.`;
+			description = `${apiSays || 'Not Found'}${correlation}. Check the device ID; devices drop out after the tenant's retention period.${delegated ? " With delegated sign-in, devices outside the signed-in user's device groups are not visible either." : ''}`;
 			break;
 		default:
 			message = `Defender for Endpoint answered HTTP ${status} while trying to ${what}${apiSays ? `: ${apiSays}` : ''}`;
@@ -75,6 +94,30 @@ export function apiError(node: INode, itemIndex: number, call: FailedCall): Node
 	}
 	const response: JsonObject = { status, ...definedOnly(error) };
 	return new NodeApiError(node, response, { itemIndex, message, description, httpCode: String(status) });
+}
+
+/** Why a delegated sign-in must be renewed by the user: refused refresh token, never connected, no refresh token. */
+export type ReconnectReason = 'revoked' | 'notConnected' | 'noRefreshToken';
+
+const RECONNECT: Record<ReconnectReason, [string, string]> = {
+	revoked: [
+		'The delegated sign-in has expired or was revoked: reconnect the credential',
+		'Entra refused the refresh token (it expires after 90 days unused, and is revoked when the user’s password changes, the user signs out everywhere, or an admin revokes sessions). Open the Defender for Endpoint Delegated OAuth2 API credential and click Reconnect, signing in as the analyst.',
+	],
+	notConnected: [
+		'The delegated credential is not connected yet',
+		'Open the Defender for Endpoint Delegated OAuth2 API credential and click "Connect my account", signing in as the analyst the node acts for.',
+	],
+	noRefreshToken: [
+		'The delegated sign-in has expired and cannot be renewed: reconnect the credential',
+		'The sign-in came without a refresh token (the offline_access scope was not granted). Reconnect the credential; with a Custom cloud, keep offline_access in the Scope.',
+	],
+};
+
+/** A delegated sign-in that n8n could not use or renew: nothing was sent, and only the user can fix it. */
+export function reconnectError(node: INode, itemIndex: number, reason: ReconnectReason, what: string) {
+	const [message, description] = RECONNECT[reason];
+	return new NodeOperationError(node, message, { itemIndex, description: `${description} Nothing was sent to ${what}.` });
 }
 
 export function operationError(node: INode, itemIndex: number, message: string, description?: string) {
@@ -94,7 +137,15 @@ const ENTRA_ERRORS: Record<string, string> = {
 	'90002': 'the tenant was not found: check the Tenant ID and the cloud',
 	'900023': 'the tenant ID is not valid: use the Directory (tenant) ID GUID or a verified domain',
 	'500011': 'the Defender API is not known in this tenant: check the cloud (commercial, GCC, GCC High, DoD) and the scope',
-	'65001': 'admin consent is missing: grant admin consent for the app’s WindowsDefenderATP permissions',
+	'65001': 'consent is missing: grant admin consent for the app’s WindowsDefenderATP permissions (delegated sign-in: Machine.Isolate and Machine.Read), then reconnect',
+	'700082': 'the refresh token expired after a long time unused: reconnect the credential',
+	'50173': 'the sign-in was revoked (e.g. the user’s password changed): reconnect the credential',
+	'70008': 'the refresh token or code has expired: reconnect the credential',
+	'50076': 'the user must sign in again with multi-factor authentication: reconnect the credential',
+	'50079': 'the user must register for multi-factor authentication, then reconnect the credential',
+	'53003': 'Conditional Access blocked the sign-in: ask the tenant’s admin, then reconnect the credential',
+	'50105': 'the user is not assigned to the application: assign the user (Enterprise applications → Users and groups), then reconnect',
+	'65004': 'the user declined consent: reconnect the credential and accept, or have an admin grant consent',
 	'7000112': 'the application is disabled in the tenant',
 	'50034': 'the account does not exist in the tenant',
 };

@@ -20,9 +20,27 @@ import {
 	planThrottleWait,
 	type RetryPolicy,
 } from '../../lib/retryPolicy';
-import { apiError, describeEntraError, operationError, readErrorBody, type Permission } from './errors';
+import {
+	apiError,
+	describeEntraError,
+	operationError,
+	readErrorBody,
+	reconnectError,
+	type Permission,
+	type ReconnectReason,
+	type SignIn,
+} from './errors';
 
-export const CREDENTIAL_TYPE = 'defenderForEndpointOAuth2Api';
+/** The credential type for each choice of the node's Authentication parameter. */
+export const CREDENTIAL_TYPES: Record<SignIn, string> = {
+	application: 'defenderForEndpointOAuth2Api',
+	delegated: 'defenderForEndpointDelegatedOAuth2Api',
+};
+
+/** The node's Authentication parameter; workflows saved before it existed (no value) sign in as the application. */
+function signInOf(context: ExecutionContext): SignIn {
+	return context.getNode().parameters.authentication === 'delegated' ? 'delegated' : 'application';
+}
 
 /** Time as the transport sees it: production uses the wall clock and n8n's cancellable sleep. */
 export interface Clock {
@@ -127,6 +145,12 @@ type ExecutionContext = IExecuteFunctions | ILoadOptionsFunctions;
 export class DefenderClient {
 	readonly serverClock: ServerClock;
 
+	/**
+	 * Set once n8n has said the delegated sign-in must be reconnected: later calls of the run fail at once instead of
+	 * each spending an API call and a refused refresh (only the user can fix it).
+	 */
+	private reconnectNeeded: ReconnectReason | undefined;
+
 	private constructor(
 		private readonly context: ExecutionContext,
 		readonly cloud: ResolvedCloud,
@@ -134,6 +158,7 @@ export class DefenderClient {
 		readonly timeoutMs: number,
 		readonly clock: Clock,
 		private readonly secrets: Secret[],
+		readonly signIn: SignIn,
 		/** False while the credential may hold no token yet (see firstTokenRequests). */
 		private hasToken: boolean,
 	) {
@@ -142,12 +167,14 @@ export class DefenderClient {
 
 	/** Validates the credential's cloud settings before anything is sent. */
 	static async create(context: ExecutionContext, timeoutMs: number) {
-		const credentials = await context.getCredentials(CREDENTIAL_TYPE);
-		const token = credentials.oauthTokenData as { access_token?: unknown } | undefined;
+		const signIn = signInOf(context);
+		const credentials = await context.getCredentials(CREDENTIAL_TYPES[signIn]);
+		const token = credentials.oauthTokenData as { access_token?: unknown; refresh_token?: unknown } | undefined;
 		const secrets: Secret[] = [
 			{ label: 'client secret', value: credentials.clientSecret },
 			{ label: 'client ID', value: credentials.clientId },
 			{ label: 'access token', value: token?.access_token },
+			{ label: 'refresh token', value: token?.refresh_token },
 		];
 		let cloud: ResolvedCloud;
 		try {
@@ -157,7 +184,7 @@ export class DefenderClient {
 		}
 		const limiter = rateLimiters.forClient(cloud.tenantId, cloud.clientId);
 		const hasToken = typeof token?.access_token === 'string' && token.access_token !== '';
-		return new DefenderClient(context, cloud, limiter, timeoutMs, clock, secrets, hasToken);
+		return new DefenderClient(context, cloud, limiter, timeoutMs, clock, secrets, signIn, hasToken);
 	}
 
 	/**
@@ -197,6 +224,7 @@ export class DefenderClient {
 	 * Answers what only the caller can resolve; throws NodeApiError / NodeOperationError for everything else.
 	 */
 	async request<T = IDataObject>(call: ApiCall, context: CallContext): Promise<Answer<T>> {
+		if (this.reconnectNeeded) throw reconnectError(this.node, context.itemIndex, this.reconnectNeeded, context.what);
 		for (;;) {
 			const bookedAtMs = await this.waitForRateLimit(context);
 			const outcome = await this.send(call, context);
@@ -328,7 +356,7 @@ export class DefenderClient {
 		let response: IN8nHttpFullResponse | typeof TIMED_OUT;
 		try {
 			response = await this.withDeadline(
-				this.context.helpers.httpRequestWithAuthentication.call(this.context, CREDENTIAL_TYPE, {
+				this.context.helpers.httpRequestWithAuthentication.call(this.context, CREDENTIAL_TYPES[this.signIn], {
 					method: call.method,
 					baseURL: this.cloud.apiBaseUrl,
 					url: call.path,
@@ -370,7 +398,7 @@ export class DefenderClient {
 		if (isActionInProgress(statusCode, error.code, error.message)) {
 			return { kind: 'inProgress', message: error.message ?? 'Action is already in progress' };
 		}
-		return { kind: 'failed', error: apiError(this.node, context.itemIndex, { status: statusCode, error, ...context }) };
+		return { kind: 'failed', error: apiError(this.node, context.itemIndex, { status: statusCode, error, signIn: this.signIn, ...context }) };
 	}
 
 	/**
@@ -380,7 +408,7 @@ export class DefenderClient {
 	 */
 	private async takeTokenTurn(): Promise<(() => void) | undefined> {
 		if (this.hasToken) return undefined;
-		const key = this.node.credentials?.[CREDENTIAL_TYPE]?.id ?? `${this.cloud.tenantId}|${this.cloud.clientId}`;
+		const key = this.node.credentials?.[CREDENTIAL_TYPES[this.signIn]]?.id ?? `${this.cloud.tenantId}|${this.cloud.clientId}`;
 		const pending = firstTokenRequests.get(key);
 		if (pending) {
 			await pending;
@@ -422,6 +450,11 @@ export class DefenderClient {
 				: `The execution was cancelled while trying to ${context.what}`;
 			return { kind: 'failed', error: operationError(this.node, context.itemIndex, message) };
 		}
+		if (facts.reconnect) {
+			// n8n could not renew the signed-in user's token (or never had one): no API call went through.
+			this.reconnectNeeded = facts.reconnect;
+			return { kind: 'failed', error: reconnectError(this.node, context.itemIndex, facts.reconnect, context.what) };
+		}
 		if (facts.token) {
 			// The API call was not sent (first token) or was refused with 401 (refresh): a token failure never leaves an
 			// action behind.
@@ -440,14 +473,16 @@ export class DefenderClient {
 					this.node,
 					context.itemIndex,
 					this.redact(`Could not get an access token for Defender for Endpoint: ${describeEntraError(entraDescription ?? (status ? `HTTP ${status}` : undefined))}`),
-					`Nothing was sent to ${context.what}. Check the credential’s cloud, tenant ID, client ID and client secret (the secret value, not its ID).`,
+					this.signIn === 'delegated'
+						? `Nothing was sent to ${context.what}. Check the credential’s cloud, tenant ID, client ID and client secret (the secret value, not its ID); if the sign-in itself was refused, open the credential and reconnect it.`
+						: `Nothing was sent to ${context.what}. Check the credential’s cloud, tenant ID, client ID and client secret (the secret value, not its ID).`,
 				),
 			};
 		}
 		if (facts.status !== undefined) {
 			return {
 				kind: 'failed',
-				error: apiError(this.node, context.itemIndex, { status: facts.status, error: readErrorBody(facts.body), ...context }),
+				error: apiError(this.node, context.itemIndex, { status: facts.status, error: readErrorBody(facts.body), signIn: this.signIn, ...context }),
 			};
 		}
 		const reason = facts.transport ?? 'no response';
@@ -477,7 +512,20 @@ interface ErrorFacts {
 	transport?: string;
 	/** Set when the failure came from the token endpoint, not from Defender's API. */
 	token?: TokenFailure;
+	/** Set when n8n says the signed-in user's sign-in must be renewed (see RECONNECT_MESSAGES). */
+	reconnect?: ReconnectReason;
 }
+
+/**
+ * What n8n's OAuth2 client throws when a delegated sign-in cannot be used: the refresh token was refused with
+ * invalid_grant (expired, revoked, password changed: AADSTS700082, 50173, 70008 …; n8n keeps Entra's text to
+ * itself), the credential was never connected, or the sign-in came without a refresh token (no offline_access).
+ */
+const RECONNECT_MESSAGES: Array<[RegExp, ReconnectReason]> = [
+	[/needs to be reconnected/, 'revoked'],
+	[/^OAuth credentials not connected/, 'notConnected'],
+	[/no refresh token is available/, 'noRefreshToken'],
+];
 
 /**
  * Network failures, in words: n8n replaces a whole error message that contains one of these codes with its own
@@ -527,6 +575,8 @@ function inspectError(thrown: unknown, tokenUrl: string): ErrorFacts {
 			(typeof error.config?.url === 'string' && error.config.url.split('?')[0] === tokenUrl),
 	);
 	for (const error of chain) {
+		const message = typeof error.message === 'string' ? error.message : '';
+		facts.reconnect ??= RECONNECT_MESSAGES.find(([pattern]) => pattern.test(message))?.[1];
 		const status = typeof error.response?.status === 'number' ? error.response.status : typeof error.status === 'number' ? error.status : undefined;
 		if (facts.status === undefined && status !== undefined) {
 			facts.status = status;
