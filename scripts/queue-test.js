@@ -136,7 +136,7 @@ async function main() {
 		await phase('build, pack and install the package as a community package', async () => {
 			await buildIfStale();
 			const packed = await pack(temp);
-			const installed = await cli.installCommunityPackage(packed.tarball, userFolder);
+			const installed = await cli.installCommunityPackage(packed.tarball, userFolder, { node: n8n.node });
 			check(installed.name === 'n8n-nodes-defender-for-endpoint', `installed ${path.basename(packed.tarball)} into the shared user folder's .n8n/nodes`);
 		});
 
@@ -171,7 +171,7 @@ async function main() {
 		};
 		const envFor = async (extra = {}) => ({ ...baseEnv, N8N_RUNNERS_BROKER_PORT: String(await cli.freePort()), ...extra });
 		const n8nCommand = async (label, args) => {
-			const run = await cli.runN8n(n8n.bin, args, await envFor());
+			const run = await cli.runN8n(n8n, args, await envFor());
 			fs.writeFileSync(path.join(logs, `${label}.log`), `${run.stdout}\n--- stderr\n${run.stderr}`);
 			check(run.code === 0, `n8n ${args[0]}: exit 0 (${seconds(run.ms)})`, run.code === 0 ? undefined : clip(`${run.stdout}\n${run.stderr}`));
 			return run;
@@ -206,12 +206,12 @@ async function main() {
 		});
 
 		const workerLogs = await phase(`start n8n main and ${options.workers} worker(s)`, async () => {
-			const main = services.startProcess(process.execPath, [n8n.bin, 'start'], { env: await envFor(), cwd: userFolder, logFile: path.join(logs, 'main.log') });
+			const main = services.startProcess(n8n.node, [n8n.bin, 'start'], { env: await envFor(), cwd: userFolder, logFile: path.join(logs, 'main.log') });
 			const workers = [];
 			for (let n = 1; n <= options.workers; n++) {
 				const healthPort = await cli.freePort();
 				const logFile = path.join(logs, `worker-${n}.log`);
-				services.startProcess(process.execPath, [n8n.bin, 'worker', `--concurrency=${options.concurrency}`], {
+				services.startProcess(n8n.node, [n8n.bin, 'worker', `--concurrency=${options.concurrency}`], {
 					env: await envFor({ QUEUE_HEALTH_CHECK_PORT: String(healthPort) }),
 					cwd: userFolder,
 					logFile,
@@ -306,7 +306,7 @@ async function main() {
 			console.log('\n  measured:');
 			console.log(`    executions per worker         ${perWorker.join(' / ')}`);
 			console.log(`    API calls                     ${api.length} (${admitted.length} admitted, ${throttled.length} answered 429 = ${share.toFixed(1)} %, ${unauthorized.length} answered 401)`);
-			console.log(`    calls per execution           ${(admitted.length / devices.length).toFixed(2)} admitted (the run's snapshot of pending actions and the release)`);
+			console.log(`    calls per execution           ${(admitted.length / devices.length).toFixed(2)} admitted (the release, and the pending-actions snapshots each worker shares among its executions)`);
 			console.log(`    peak calls in any 60 s        ${peak} admitted, ${peakAttempts} attempts`);
 			console.log(`    token requests                ${tokens.length}`);
 			console.log(`    first → last release          ${seconds(spanMs)}; the quota's bound for ${admitted.length} calls is ${seconds(boundMs)} (${ratio})`);

@@ -184,6 +184,47 @@ describe('3. never release while an isolation is pending', () => {
 		expect(unusedMocks()).toEqual([]);
 	});
 
+	test('executions of one process share a fresh snapshot: a second execution within a minute makes no snapshot call', async () => {
+		const engine = newEngine();
+		const credential = saveCredential(engine);
+		mockTokens(credential.clientId, ['t']);
+		const snapshot = nock(API).get('/api/machineactions').query(true).once().reply(200, { value: [] });
+		const post = (id: string) => nock(API).post(`/api/machines/${id}/unisolate`).reply(201, createdOnArrival({ machineId: id }));
+		post(ID);
+		post(OTHER);
+		const first = await engine.run(release([{}]));
+		const second = await engine.run(defenderWorkflow([{}], { parameters: { device: byId(OTHER), comment: 'Released after INC-9' } }));
+		expect([...jsonOf(first, 'Defender'), ...jsonOf(second, 'Defender')].map((item) => item.outcome)).toEqual(['created', 'created']);
+		expect(snapshot.isDone()).toBe(true);
+		expect(unusedMocks()).toEqual([]);
+	});
+
+	test("an Isolate another execution of the process created after the shared snapshot still blocks the release until it is final", async () => {
+		const engine = setup();
+		const isolate = createdOnArrival({ type: 'Isolate', status: 'Pending', requestorComment: 'Contain INC-10' });
+		let isolateId = '';
+		nock(API)
+			.post(`/api/machines/${ID}/isolate`)
+			.reply(201, () => {
+				const action = isolate();
+				isolateId = action.id;
+				return action;
+			});
+		const isolated = await engine.run(
+			defenderWorkflow([{}], { parameters: { operation: 'isolate', device: byId(ID), comment: 'Contain INC-10', isolationType: 'Full' } }),
+		);
+		expect(jsonOf(isolated, 'Defender')[0]).toMatchObject({ type: 'Isolate', outcome: 'created' });
+		// The shared snapshot (taken before the POST) does not list it; the process noted it.
+		const read = nock(API)
+			.get((path) => path === `/api/machineactions/${isolateId}`)
+			.reply(200, () => ({ ...isolate(), id: isolateId, status: 'Succeeded' }));
+		const post = nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, createdOnArrival());
+		const [item] = jsonOf(await engine.run(release([{}])), 'Defender');
+		expect(item.outcome).toBe('created');
+		expect(read.isDone() && post.isDone()).toBe(true);
+		expect(unusedMocks()).toEqual([]);
+	}, 30_000);
+
 	test('an Isolate that does not finish within Max Wait fails the item naming it (ID, type, requestor, created); nothing is posted', async () => {
 		const isolate = machineAction({ machineId: ID, type: 'Isolate', status: 'Pending', requestor: 'soc@contoso.com' });
 		const engine = setup([isolate]);

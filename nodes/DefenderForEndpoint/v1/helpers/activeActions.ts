@@ -5,10 +5,16 @@ import { RetryBudget, type DefenderClient } from '../transport';
 import type { MachineAction } from './machineActions';
 
 /**
- * How long one snapshot of the tenant's running isolation actions is trusted in a long run. Five minutes costs 12
+ * How long a snapshot of the tenant's running isolation actions is trusted while a run goes on. Five minutes costs 12
  * calls an hour (under 1 % of the hourly quota); what changes in between, Defender's answer to the POST still shows.
  */
 export const SNAPSHOT_REFRESH_MS = 5 * 60_000;
+
+/**
+ * How old a snapshot taken by another execution of this process may be for a new run to start with it. Webhook
+ * executions of one device each would otherwise spend half of Defender's quota on snapshots.
+ */
+export const SNAPSHOT_REUSE_MS = 60_000;
 
 /** Isolate and Unisolate actions that have not finished, across the tenant: one paged call answers every device. */
 const RUNNING_ISOLATION_ACTIONS =
@@ -24,12 +30,39 @@ export function rememberAnswered(actionId: string): void {
 	if (answeredIds.size > MAX_ANSWERED_IDS) answeredIds.delete(answeredIds.values().next().value as string);
 }
 
+interface Snapshot {
+	takenAtMs: number;
+	actions: Promise<MachineAction[]>;
+}
+
+/** What this process knows of one tenant's isolation actions (per DefenderClient.identity), shared by its executions. */
+interface TenantView {
+	snapshot?: Snapshot;
+	/** Actions under way that an execution of this process created or saw (its latest status wins), and when. */
+	underWay: Map<string, { action: MachineAction; notedAtMs: number }>;
+}
+
+const tenantViews = new Map<string, TenantView>();
+
+function tenantView(identity: string): TenantView {
+	let view = tenantViews.get(identity);
+	if (!view) {
+		view = { underWay: new Map() };
+		tenantViews.set(identity, view);
+	}
+	return view;
+}
+
 /**
- * What one execution knows of the tenant's isolation actions: a snapshot of those under way (taken once, refreshed
- * in long runs) plus every action the run has seen since (created, echoed, or read while waiting).
+ * What one execution knows of the tenant's isolation actions: the process's snapshot of those under way (taken by
+ * this run or, when fresh, by another execution; refreshed in long runs), the actions any execution of the process
+ * saw under way since, and every action this run has seen.
  */
 export class ActiveActions {
-	private snapshot: { takenAtMs: number; actions: Promise<MachineAction[]> } | undefined;
+	private readonly view: TenantView;
+
+	/** Whether this run has used a snapshot yet: a run starts with one at most SNAPSHOT_REUSE_MS old. */
+	private started = false;
 
 	/** The last known state of each action this run saw, by ID. */
 	private readonly seen = new Map<string, MachineAction>();
@@ -37,18 +70,24 @@ export class ActiveActions {
 	constructor(
 		private readonly client: DefenderClient,
 		private readonly policy: RetryPolicy,
-	) {}
+	) {
+		this.view = tenantView(client.identity);
+	}
 
-	/** The device's Isolate/Unisolate actions still under way, as far as the run knows. */
+	/** The device's Isolate/Unisolate actions still under way, as far as the process knows. */
 	async underWayOn(machineId: string, itemIndex: number): Promise<MachineAction[]> {
-		const snapshot = await this.current(itemIndex);
-		for (const action of snapshot) if (!this.seen.has(action.id)) this.seen.set(action.id, action);
+		const known = new Map<string, MachineAction>();
+		for (const action of await this.current(itemIndex)) known.set(action.id, action);
+		for (const { action } of this.view.underWay.values()) known.set(action.id, action);
+		for (const action of known.values()) if (!this.seen.has(action.id)) this.seen.set(action.id, action);
 		return [...this.seen.values()].filter((action) => action.machineId === machineId && isActionUnderWay(action));
 	}
 
-	/** Records what the run learned of an action (its latest status wins). */
+	/** Records what the run learned of an action (its latest status wins), for the process's other executions too. */
 	note(action: MachineAction): void {
 		this.seen.set(action.id, action);
+		if (isActionUnderWay(action)) this.view.underWay.set(action.id, { action, notedAtMs: this.client.clock.now() });
+		else this.view.underWay.delete(action.id);
 	}
 
 	/** Whether the action existed before: in the snapshot, seen by this run, or answered to another POST of this process. */
@@ -58,25 +97,45 @@ export class ActiveActions {
 
 	private async current(itemIndex: number): Promise<MachineAction[]> {
 		const now = this.client.clock.now();
-		if (!this.snapshot || now - this.snapshot.takenAtMs > SNAPSHOT_REFRESH_MS) {
-			const actions = this.client.list<MachineAction>(
-				'/api/machineactions',
-				{ $filter: RUNNING_ISOLATION_ACTIONS },
-				{
-					itemIndex,
-					budget: new RetryBudget(this.policy),
-					permission: 'Machine.Read.All',
-					what: 'check the tenant for isolation actions still under way (needed before any isolate or release)',
-				},
-			);
-			const snapshot = { takenAtMs: now, actions };
-			this.snapshot = snapshot;
-			// A failed snapshot is not kept: the next item asks again.
-			actions.catch(() => {
-				if (this.snapshot === snapshot) this.snapshot = undefined;
-			});
+		const maxAgeMs = this.started ? SNAPSHOT_REFRESH_MS : SNAPSHOT_REUSE_MS;
+		this.started = true;
+		const shared = this.view.snapshot;
+		if (shared && now - shared.takenAtMs <= maxAgeMs) {
+			try {
+				return await shared.actions;
+			} catch {
+				// Another execution's call failed (or was cancelled): this item asks with its own.
+			}
 		}
-		return await this.snapshot.actions;
+		return await this.take(itemIndex);
+	}
+
+	private async take(itemIndex: number): Promise<MachineAction[]> {
+		const actions = this.client.list<MachineAction>(
+			'/api/machineactions',
+			{ $filter: RUNNING_ISOLATION_ACTIONS },
+			{
+				itemIndex,
+				budget: new RetryBudget(this.policy),
+				permission: 'Machine.Read.All',
+				what: 'check the tenant for isolation actions still under way (needed before any isolate or release)',
+			},
+		);
+		const snapshot = { takenAtMs: this.client.clock.now(), actions };
+		this.view.snapshot = snapshot;
+		try {
+			const taken = await actions;
+			// Noted well before this snapshot (a new action may take a moment to be listed) and not in it: finished.
+			const listed = new Set(taken.map((action) => action.id));
+			for (const [id, { notedAtMs }] of this.view.underWay) {
+				if (!listed.has(id) && notedAtMs < snapshot.takenAtMs - SNAPSHOT_REUSE_MS) this.view.underWay.delete(id);
+			}
+			return taken;
+		} catch (error) {
+			// A failed snapshot is not kept: the next item asks again.
+			if (this.view.snapshot === snapshot) this.view.snapshot = undefined;
+			throw error;
+		}
 	}
 }
 

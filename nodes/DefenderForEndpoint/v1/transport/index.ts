@@ -202,6 +202,15 @@ export class DefenderClient {
 		return this.cancelSignal?.aborted === true;
 	}
 
+	/**
+	 * Who the calls are made as: the API host, tenant and app, and for delegated sign-in the credential (the signed-in
+	 * user sees only their device groups). What one execution learns of the tenant may serve another with this key.
+	 */
+	get identity(): string {
+		const user = this.signIn === 'delegated' ? (this.node.credentials?.[CREDENTIAL_TYPES.delegated]?.id ?? '') : '';
+		return [this.cloud.apiBaseUrl, this.cloud.tenantId, this.cloud.clientId, this.signIn, user].join('|');
+	}
+
 	get node(): INode {
 		return this.context.getNode();
 	}
