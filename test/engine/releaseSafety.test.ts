@@ -199,6 +199,21 @@ describe('3. never release while an isolation is pending', () => {
 		expect(unusedMocks()).toEqual([]);
 	});
 
+	test("when another execution's snapshot call fails, an execution that was waiting for it asks with its own", async () => {
+		const engine = newEngine();
+		const credential = saveCredential(engine);
+		mockTokens(credential.clientId, ['t']);
+		nock(API).get('/api/machineactions').query(true).delay(500).reply(403, apiErrorBody('Forbidden', 'Missing role'));
+		const own = nock(API).get('/api/machineactions').query(true).reply(200, { value: [] });
+		const post = nock(API).post(`/api/machines/${OTHER}/unisolate`).reply(201, createdOnArrival({ machineId: OTHER }));
+		const first = engine.start(release([{}]));
+		await sleep(200);
+		const second = await engine.run(defenderWorkflow([{}], { parameters: { device: byId(OTHER), comment: 'Released after INC-9' } }));
+		expect(jsonOf(await first, 'Defender', 1)[0].error).toMatch(/^Missing permission Machine.Read.All/);
+		expect(jsonOf(second, 'Defender')[0]).toMatchObject({ outcome: 'created', machineId: OTHER });
+		expect(own.isDone() && post.isDone()).toBe(true);
+	}, 30_000);
+
 	test("an Isolate another execution of the process created after the shared snapshot still blocks the release until it is final", async () => {
 		const engine = setup();
 		const isolate = createdOnArrival({ type: 'Isolate', status: 'Pending', requestorComment: 'Contain INC-10' });

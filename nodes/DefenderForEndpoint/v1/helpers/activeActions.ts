@@ -67,6 +67,9 @@ export class ActiveActions {
 	/** The last known state of each action this run saw, by ID. */
 	private readonly seen = new Map<string, MachineAction>();
 
+	/** Snapshots this run asked for: their failures are this run's own. */
+	private readonly taken = new Set<Snapshot>();
+
 	constructor(
 		private readonly client: DefenderClient,
 		private readonly policy: RetryPolicy,
@@ -101,11 +104,10 @@ export class ActiveActions {
 		this.started = true;
 		const shared = this.view.snapshot;
 		if (shared && now - shared.takenAtMs <= maxAgeMs) {
-			try {
-				return await shared.actions;
-			} catch {
-				// Another execution's call failed (or was cancelled): this item asks with its own.
-			}
+			if (this.taken.has(shared)) return await shared.actions;
+			// Another execution's call may fail or be cancelled: then this item asks with its own.
+			const actions = await shared.actions.catch(() => undefined);
+			if (actions) return actions;
 		}
 		return await this.take(itemIndex);
 	}
@@ -121,21 +123,24 @@ export class ActiveActions {
 				what: 'check the tenant for isolation actions still under way (needed before any isolate or release)',
 			},
 		);
-		const snapshot = { takenAtMs: this.client.clock.now(), actions };
+		const takenAtMs = this.client.clock.now();
+		const snapshot = { takenAtMs, actions: actions.then((taken) => this.forgetFinished(taken, takenAtMs)) };
 		this.view.snapshot = snapshot;
-		try {
-			const taken = await actions;
-			// Noted well before this snapshot (a new action may take a moment to be listed) and not in it: finished.
-			const listed = new Set(taken.map((action) => action.id));
-			for (const [id, { notedAtMs }] of this.view.underWay) {
-				if (!listed.has(id) && notedAtMs < snapshot.takenAtMs - SNAPSHOT_REUSE_MS) this.view.underWay.delete(id);
-			}
-			return taken;
-		} catch (error) {
-			// A failed snapshot is not kept: the next item asks again.
+		this.taken.add(snapshot);
+		// A failed snapshot is not kept: the next item asks again.
+		actions.catch(() => {
 			if (this.view.snapshot === snapshot) this.view.snapshot = undefined;
-			throw error;
+		});
+		return await snapshot.actions;
+	}
+
+	/** Drops what was noted well before the snapshot (a new action may take a moment to be listed) and is not in it. */
+	private forgetFinished(taken: MachineAction[], takenAtMs: number): MachineAction[] {
+		const listed = new Set(taken.map((action) => action.id));
+		for (const [id, { notedAtMs }] of this.view.underWay) {
+			if (!listed.has(id) && notedAtMs < takenAtMs - SNAPSHOT_REUSE_MS) this.view.underWay.delete(id);
 		}
+		return taken;
 	}
 }
 
