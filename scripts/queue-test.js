@@ -2,7 +2,7 @@
 'use strict';
 /**
  * n8n's queue mode, for real (npm run test:queue [-- --workers N --executions N --concurrency N]):
- *   1. Redis and PostgreSQL from Debian's packages (apt-get when missing) on 127.0.0.1, free ports, data in a
+ *   1. Redis and PostgreSQL from Debian's packages (.ci/run installs them) on 127.0.0.1, free ports, data in a
  *      temporary folder; the pinned n8n CLI (scripts/lib/n8n-cli.js) with this package installed as a community
  *      package in a user folder that every n8n process shares;
  *   2. a credential for the Defender simulator and a webhook workflow (Webhook → Release From Isolation by ID),
@@ -124,8 +124,8 @@ async function main() {
 		const n8n = await phase(`n8n ${cli.N8N_VERSION} CLI, Redis, PostgreSQL`, async () => {
 			const installed = await cli.ensureN8n({ log: (line) => console.log(`  ${line}`) });
 			console.log(installed.installedNow ? `  n8n installed in ${seconds(installed.ms)}` : '  reusing the cached n8n install');
-			const added = await services.ensurePackages((line) => console.log(`  ${line}`));
-			check(true, added.length ? `installed ${added.join(', ')} with apt-get` : 'redis-server and postgresql are installed');
+			const missing = services.missingPackages();
+			if (missing.length) throw new Error(`missing: apt-get install -y ${missing.join(' ')} (.ci/run installs them)`);
 			const servicesDir = path.join(temp, 'redis');
 			fs.mkdirSync(servicesDir);
 			const redis = await services.startRedis(servicesDir, (line) => console.log(`  ${line}`));

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Redis and PostgreSQL for the queue-mode test, from Debian's packages (installed with apt-get when missing), run as
+ * Redis and PostgreSQL for the queue-mode test, from Debian's packages (.ci/run installs them when missing), run as
  * our own processes on 127.0.0.1 with free ports and data in a temporary folder. Each start returns a stop function;
  * stopAll() stops whatever is still running, also when the test fails or is interrupted.
  */
@@ -31,10 +31,6 @@ process.on('exit', () => {
 	}
 });
 
-function sudoPrefix() {
-	return process.getuid?.() === 0 ? [] : ['sudo'];
-}
-
 function postgresBinDir() {
 	const base = '/usr/lib/postgresql';
 	if (!fs.existsSync(base)) return undefined;
@@ -47,22 +43,9 @@ function postgresBinDir() {
 
 const haveRedis = () => spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
 
-/** Installs redis-server and postgresql with apt-get when either is missing. */
-async function ensurePackages(log) {
-	const missing = [];
-	if (!haveRedis()) missing.push('redis-server');
-	if (!postgresBinDir()) missing.push('postgresql');
-	if (!missing.length) return [];
-	log(`installing ${missing.join(' and ')} with apt-get`);
-	const sudo = sudoPrefix();
-	const apt = async (args) => {
-		const [command, ...rest] = [...sudo, 'apt-get', ...args];
-		const result = await cli.run(command, rest, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeoutMs: 15 * 60_000 });
-		if (result.code !== 0) throw new Error(`apt-get ${args.join(' ')} failed:\n${(result.stderr || result.stdout).split('\n').slice(-20).join('\n')}`);
-	};
-	await apt(['update']);
-	await apt(['install', '-y', '--no-install-recommends', ...missing]);
-	return missing;
+/** The Debian packages this test needs that are not installed (.ci/run installs them on a fresh machine). */
+function missingPackages() {
+	return [...(haveRedis() ? [] : ['redis-server']), ...(postgresBinDir() ? [] : ['postgresql'])];
 }
 
 /** Resolves once something accepts TCP connections on 127.0.0.1:port, or rejects after timeoutMs. */
@@ -183,4 +166,4 @@ async function stopAll() {
 	}
 }
 
-module.exports = { ensurePackages, startRedis, startPostgres, startProcess, waitForPort, stopAll };
+module.exports = { missingPackages, startRedis, startPostgres, startProcess, waitForPort, stopAll };
