@@ -207,8 +207,17 @@ export class DefenderClient {
 	 * user sees only their device groups). What one execution learns of the tenant may serve another with this key.
 	 */
 	get identity(): string {
-		const user = this.signIn === 'delegated' ? (this.node.credentials?.[CREDENTIAL_TYPES.delegated]?.id ?? '') : '';
+		const user = this.signIn === 'delegated' ? (this.credentialId ?? '') : '';
 		return [this.cloud.apiBaseUrl, this.cloud.tenantId, this.cloud.clientId, this.signIn, user].join('|');
+	}
+
+	private get credentialType(): string {
+		return CREDENTIAL_TYPES[this.signIn];
+	}
+
+	/** The ID of the n8n credential the node uses (n8n stores its token with it). */
+	private get credentialId(): string | undefined {
+		return this.node.credentials?.[this.credentialType]?.id ?? undefined;
 	}
 
 	get node(): INode {
@@ -365,7 +374,7 @@ export class DefenderClient {
 		let response: IN8nHttpFullResponse | typeof TIMED_OUT;
 		try {
 			response = await this.withDeadline(
-				this.context.helpers.httpRequestWithAuthentication.call(this.context, CREDENTIAL_TYPES[this.signIn], {
+				this.context.helpers.httpRequestWithAuthentication.call(this.context, this.credentialType, {
 					method: call.method,
 					baseURL: this.cloud.apiBaseUrl,
 					url: call.path,
@@ -417,7 +426,7 @@ export class DefenderClient {
 	 */
 	private async takeTokenTurn(): Promise<(() => void) | undefined> {
 		if (this.hasToken) return undefined;
-		const key = this.node.credentials?.[CREDENTIAL_TYPES[this.signIn]]?.id ?? `${this.cloud.tenantId}|${this.cloud.clientId}`;
+		const key = this.credentialId ?? `${this.cloud.tenantId}|${this.cloud.clientId}`;
 		const pending = firstTokenRequests.get(key);
 		if (pending) {
 			await pending;
@@ -482,9 +491,9 @@ export class DefenderClient {
 					this.node,
 					context.itemIndex,
 					this.redact(`Could not get an access token for Defender for Endpoint: ${describeEntraError(entraDescription ?? (status ? `HTTP ${status}` : undefined))}`),
-					this.signIn === 'delegated'
-						? `Nothing was sent to ${context.what}. Check the credential’s cloud, tenant ID, client ID and client secret (the secret value, not its ID); if the sign-in itself was refused, open the credential and reconnect it.`
-						: `Nothing was sent to ${context.what}. Check the credential’s cloud, tenant ID, client ID and client secret (the secret value, not its ID).`,
+					`Nothing was sent to ${context.what}. Check the credential’s cloud, tenant ID, client ID and client secret (the secret value, not its ID)${
+						this.signIn === 'delegated' ? '; if the sign-in itself was refused, open the credential and reconnect it' : ''
+					}.`,
 				),
 			};
 		}
