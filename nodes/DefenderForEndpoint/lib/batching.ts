@@ -1,4 +1,4 @@
-import { odataString, sameHostname } from './odata';
+import { safeLowerCase, odataString, sameHostname } from './odata';
 
 /**
  * How Defender is asked about many devices at once: `computerDnsName eq 'a' or computerDnsName eq 'b' …`.
@@ -29,7 +29,7 @@ export function hostnameClause(typed: string, matching: HostnameMatching): strin
 	const exact = `computerDnsName eq ${odataString(typed)}`;
 	if (matching === 'exact' || typed.includes('.')) return exact;
 	// Defender stores computer DNS names in lower case; startswith compares as stored.
-	return `(${exact} or startswith(computerDnsName,${odataString(`${typed.toLowerCase()}.`)}))`;
+	return `(${exact} or startswith(computerDnsName,${odataString(`${safeLowerCase(typed)}.`)}))`;
 }
 
 /** Joins clauses with `or`, in batches within the count and URL-length bounds, every clause in exactly one batch. */
@@ -51,9 +51,9 @@ export function orBatches(clauses: string[], maxClauses = MAX_NAMES_PER_BATCH, m
 	return batches;
 }
 
-/** Distinct values, compared case-insensitively, first spelling kept. */
+/** Distinct values, ASCII letters compared case-insensitively, first spelling kept. */
 export function distinctIgnoringCase(values: string[]): string[] {
 	const seen = new Map<string, string>();
-	for (const value of values) if (!seen.has(value.toLowerCase())) seen.set(value.toLowerCase(), value);
+	for (const value of values) if (!seen.has(safeLowerCase(value))) seen.set(safeLowerCase(value), value);
 	return [...seen.values()];
 }

@@ -1,4 +1,4 @@
-import { odataDateTime, odataString } from './odata';
+import { safeLowerCase, odataDateTime, odataString } from './odata';
 
 export interface MachineFilters {
 	hostnamePrefix?: string;
@@ -32,7 +32,7 @@ function clause(value: string | undefined, build: (value: string) => string): st
 /** Machines filter; names are matched in lower case, as Defender stores them. Dates are read in `zone`. */
 export function machineFilter(filters: MachineFilters, zone: string): string | undefined {
 	return conjunction([
-		clause(filters.hostnamePrefix, (prefix) => `startswith(computerDnsName,${odataString(prefix.toLowerCase())})`),
+		clause(filters.hostnamePrefix, (prefix) => `startswith(computerDnsName,${odataString(safeLowerCase(prefix))})`),
 		clause(filters.healthStatus, (status) => `healthStatus eq ${odataString(status)}`),
 		clause(filters.osPlatform, (platform) => `osPlatform eq ${odataString(platform)}`),
 		clause(filters.tag, (tag) => `machineTags/any(tag: tag eq ${odataString(tag)})`),

@@ -2,6 +2,7 @@
 export type IsolationState = 'isolated' | 'notIsolated' | 'isolating' | 'releasing' | 'unknown';
 
 export interface IsolationAction {
+	id?: string;
 	type: string;
 	status: string;
 	creationDateTimeUtc?: string;
@@ -38,12 +39,23 @@ export function deriveIsolationState<T extends IsolationAction>(
 ): { state: IsolationState; decidedBy: T | null } {
 	const isolation = actions.filter((action) => action.type === 'Isolate' || action.type === 'Unisolate');
 	const newest = (candidates: T[], time: (action: T) => number) =>
-		candidates.reduce<T | null>((best, action) => (best === null || time(action) > time(best) ? action : best), null);
+		candidates.reduce<T | null>((best, action) => (best === null || decidesOver(action, best, time) ? action : best), null);
 	const underWay = newest(isolation.filter(isActionUnderWay), (action) => Date.parse(action.creationDateTimeUtc ?? '') || 0);
 	if (underWay) return { state: underWay.type === 'Isolate' ? 'isolating' : 'releasing', decidedBy: underWay };
 	const effective = newest(isolation.filter((action) => action.status === 'Succeeded'), tookEffectAt);
 	if (effective) return { state: effective.type === 'Isolate' ? 'isolated' : 'notIsolated', decidedBy: effective };
 	return { state: 'unknown', decidedBy: null };
+}
+
+/**
+ * Whether `a` decides the state over `b`: the later one; at the same time the Isolate (the state never says released
+ * while an equally recent Isolate exists: it errs towards isolated), then the larger ID, so that the order in which
+ * Defender lists the actions never changes the answer.
+ */
+function decidesOver<T extends IsolationAction>(a: T, b: T, time: (action: T) => number): boolean {
+	if (time(a) !== time(b)) return time(a) > time(b);
+	if (a.type !== b.type) return a.type === 'Isolate';
+	return String(a.id ?? '') > String(b.id ?? '');
 }
 
 export interface IsolatedDeviceAction extends IsolationAction {

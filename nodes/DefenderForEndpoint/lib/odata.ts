@@ -31,9 +31,23 @@ export function parseHostname(raw: unknown): string {
 	return hostname;
 }
 
-/** Defender compares computer names case-insensitively; so do we when checking what a filter returned. */
+/**
+ * Lower case that never maps a non-ASCII character onto an ASCII one. JavaScript's full case folding does for some
+ * look-alikes (the Kelvin sign U+212A lower-cases to "k", U+0130 to "i" and a combining dot), which would make a
+ * look-alike name match an ASCII one; such characters stay as they are ("Ü" still folds to "ü").
+ */
+export function safeLowerCase(text: string): string {
+	let folded = '';
+	for (const char of text) {
+		const lower = char.toLowerCase();
+		folded += char.charCodeAt(0) > 0x7f && /[\u0000-\u007f]/.test(lower) ? char : lower;
+	}
+	return folded;
+}
+
+/** Defender compares computer names case-insensitively; so do we when checking what a filter returned (safeLowerCase). */
 export function sameHostname(a: string, b: string): boolean {
-	return a.toLowerCase() === b.toLowerCase();
+	return safeLowerCase(a) === safeLowerCase(b);
 }
 
 /**

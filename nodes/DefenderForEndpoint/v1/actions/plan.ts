@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { distinctIgnoringCase, hostnameClause, orBatches } from '../../lib/batching';
+import { distinctIgnoringCase, hostnameClause, orBatches, type HostnameMatching } from '../../lib/batching';
 import { parseMachineId } from '../../lib/machineId';
-import { odataString, parseHostname } from '../../lib/odata';
+import { safeLowerCase, odataString, parseHostname } from '../../lib/odata';
 import { devicesNamed, type Machine } from '../helpers/devices';
 import type { MachineAction } from '../helpers/machineActions';
 import { RetryBudget } from '../transport';
@@ -11,7 +11,7 @@ import type { RunState } from './node.type';
 
 /** What the run learned before acting, so that most items need no lookup call of their own. */
 export interface DevicePlan {
-	/** The devices each typed hostname (lower case) names, from the batched lookups. A name missing here is looked up by its item. */
+	/** The devices each typed hostname names (keyed exactly as typed), from the batched lookups. A name missing here is looked up by its item. */
 	hostnames: Map<string, Machine[]>;
 	/** Isolate/Unisolate actions per machine ID, for Get Isolation State. A device missing here is read by its item. */
 	isolationActions: Map<string, MachineAction[]>;
@@ -38,7 +38,7 @@ export async function planRun(context: IExecuteFunctions, run: RunState, operati
 	await resolveHostnames(run, named.hostnames);
 	if (operation === 'getIsolationState') {
 		const ids = [...named.ids];
-		for (const machines of run.plan.hostnames.values()) ids.push(...machines.map((machine) => machine.id.toLowerCase()));
+		for (const machines of run.plan.hostnames.values()) ids.push(...machines.map((machine) => String(machine.id).toLowerCase()));
 		await readIsolationActions(run, ids);
 	}
 }
@@ -73,11 +73,10 @@ function notFound(error: unknown): boolean {
 
 async function resolveHostnames(run: RunState, firstItemOf: Map<string, number>): Promise<void> {
 	const { client, options, plan } = run;
-	const names = distinctIgnoringCase([...firstItemOf.keys()]).filter((name) => !plan.hostnames.has(name.toLowerCase()));
-	const byClause = new Map(names.map((name) => [hostnameClause(name, options.hostnameMatching), name]));
+	const byClause = namesByClause([...firstItemOf.keys()].filter((name) => !plan.hostnames.has(name)), options.hostnameMatching);
 	for (const batch of orBatches([...byClause.keys()])) {
 		if (plan.batchingRefused) return;
-		const batchNames = batch.map((clause) => byClause.get(clause) as string);
+		const batchNames = batch.flatMap((clause) => byClause.get(clause) as string[]);
 		let found: Machine[];
 		try {
 			found = await client.list<Machine>(
@@ -98,8 +97,20 @@ async function resolveHostnames(run: RunState, firstItemOf: Map<string, number>)
 				continue;
 			}
 		}
-		for (const name of batchNames) plan.hostnames.set(name.toLowerCase(), devicesNamed(found, name, options.hostnameMatching));
+		// Keyed by the exact name asked: names that fold to the same ASCII letters share a clause, never an answer.
+		for (const name of batchNames) plan.hostnames.set(name, devicesNamed(found, name, options.hostnameMatching));
 	}
+}
+
+/** One filter clause for the names that differ only in ASCII case (Defender compares names case-insensitively). */
+function namesByClause(names: string[], matching: HostnameMatching): Map<string, string[]> {
+	const byClause = new Map<string, string[]>();
+	const clauseOf = new Map(distinctIgnoringCase(names).map((name) => [safeLowerCase(name), hostnameClause(name, matching)]));
+	for (const name of names) {
+		const clause = clauseOf.get(safeLowerCase(name)) as string;
+		byClause.set(clause, [...(byClause.get(clause) ?? []), name]);
+	}
+	return byClause;
 }
 
 async function readIsolationActions(run: RunState, ids: string[]): Promise<void> {

@@ -24,29 +24,71 @@ const operations: Record<string, Record<string, { execute: OperationExecute }>> 
 };
 
 /**
- * Runs the operation for every input item: N items in, N items out, each paired with its input.
+ * Runs the operation for every input item: N items in, N results out, each paired with its input.
  * A failed item becomes an error item when "On Error" continues; otherwise the node stops after the items in flight.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const resource = this.getNodeParameter('resource', 0) as string;
-	if (resource === CUSTOM_API_CALL) throw customApiCallError(this);
-	const operation = this.getNodeParameter('operation', 0) as string;
-	if (operation === CUSTOM_API_CALL) throw customApiCallError(this);
+	const { handler, operation } = chosenOperation(this);
+	const { run, setupFailure } = await startRun(this, operation, items.length);
+	const results: Array<INodeExecutionData[] | undefined> = new Array(items.length).fill(undefined);
+	let firstFailure: NodeApiError | NodeOperationError | undefined;
+	const cancelled = () => this.getExecutionCancelSignal()?.aborted === true;
+
+	const fail = async (itemIndex: number, error: unknown) => {
+		const failure = await shown(this, run, error, itemIndex);
+		if (!this.continueOnFail() || cancelled()) firstFailure ??= failure;
+		else results[itemIndex] = [{ json: errorJson(failure), pairedItem: { item: itemIndex } }];
+	};
+	const processItem = async (itemIndex: number) => {
+		try {
+			if (!run) throw setupFailure;
+			const result = await handler.execute.call(this, itemIndex, run);
+			results[itemIndex] = (Array.isArray(result) ? result : [result]).map((json) => ({ json, pairedItem: { item: itemIndex } }));
+		} catch (error) {
+			await fail(itemIndex, error);
+		}
+	};
+
+	// The first item runs alone: it fetches the OAuth2 token, which n8n would otherwise fetch once per parallel request.
+	let next = 0;
+	const worker = async () => {
+		while (next < items.length && firstFailure === undefined && !cancelled()) await processItem(next++);
+	};
+	if (items.length > 0) await processItem(next++);
+	await Promise.all(Array.from({ length: Math.min(run?.options.parallelRequests ?? 1, items.length) }, worker));
+
+	if (cancelled()) throw withSubmitted(new NodeOperationError(this.getNode(), 'The execution was cancelled'), run?.submitted);
+	// The invariant: every item has its result. One without is an error, never a silently shorter output.
+	for (let itemIndex = 0; itemIndex < items.length && firstFailure === undefined; itemIndex++) {
+		if (results[itemIndex] === undefined) await fail(itemIndex, unprocessed(this, itemIndex));
+	}
+	if (firstFailure !== undefined) throw withSubmitted(firstFailure, run?.submitted);
+	return [results.flatMap((result) => result ?? [])];
+}
+
+function chosenOperation(context: IExecuteFunctions): { handler: { execute: OperationExecute }; operation: string } {
+	const resource = context.getNodeParameter('resource', 0) as string;
+	if (resource === CUSTOM_API_CALL) throw customApiCallError(context);
+	const operation = context.getNodeParameter('operation', 0) as string;
+	if (operation === CUSTOM_API_CALL) throw customApiCallError(context);
 	const handler = operations[resource]?.[operation];
 	if (!handler) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+		throw new NodeOperationError(context.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	}
+	return { handler, operation };
+}
 
-	const options = readRunOptions(this);
-	const results: INodeExecutionData[][] = Array.from({ length: items.length }, () => []);
-	let firstFailure: NodeApiError | NodeOperationError | undefined;
-
-	let run: RunState | undefined;
-	let setupFailure: unknown;
+/** The run's shared state, or why there is none: then every item fails with that reason, and nothing is sent. */
+async function startRun(
+	context: IExecuteFunctions,
+	operation: string,
+	itemCount: number,
+): Promise<{ run?: RunState; setupFailure?: unknown }> {
 	try {
-		const client = await DefenderClient.create(this, options.timeoutMs);
-		run = {
+		const options = readRunOptions(context);
+		const client = await DefenderClient.create(context, options.timeoutMs);
+		const run: RunState = {
 			client,
 			options,
 			deviceActions: new Map(),
@@ -54,40 +96,18 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			submitted: [],
 			plan: emptyPlan(),
 		};
-		await planRun(this, run, operation, items.length);
+		await planRun(context, run, operation, itemCount);
+		return { run };
 	} catch (error) {
-		setupFailure = error;
+		return { setupFailure: error };
 	}
+}
 
-	const processItem = async (itemIndex: number) => {
-		try {
-			if (!run) throw setupFailure;
-			const result = await handler.execute.call(this, itemIndex, run);
-			results[itemIndex] = (Array.isArray(result) ? result : [result]).map((json) => ({ json, pairedItem: { item: itemIndex } }));
-		} catch (error) {
-			const failure = shown(this, run, error, itemIndex);
-			if (!this.continueOnFail() || cancelled()) {
-				firstFailure ??= failure;
-				return;
-			}
-			results[itemIndex] = [{ json: errorJson(failure), pairedItem: { item: itemIndex } }];
-		}
-	};
-	const cancelled = () => this.getExecutionCancelSignal()?.aborted === true;
-
-	// The first item runs alone: it fetches the OAuth2 token, which n8n would otherwise fetch once per parallel request.
-	let next = 0;
-	const worker = async () => {
-		while (next < items.length && firstFailure === undefined && !cancelled()) {
-			await processItem(next++);
-		}
-	};
-	if (items.length > 0) await processItem(next++);
-	await Promise.all(Array.from({ length: Math.min(options.parallelRequests, items.length) }, worker));
-
-	if (cancelled()) throw withSubmitted(new NodeOperationError(this.getNode(), 'The execution was cancelled'), run?.submitted);
-	if (firstFailure !== undefined) throw withSubmitted(firstFailure, run?.submitted);
-	return [results.flat()];
+function unprocessed(context: IExecuteFunctions, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(context.getNode(), `Item ${itemIndex} was not processed: the node produced no result for it`, {
+		itemIndex,
+		description: 'Nothing was sent for this item. This is a fault of the node: please report it, then run the item again.',
+	});
 }
 
 /**
@@ -111,15 +131,20 @@ function errorJson(error: NodeApiError | NodeOperationError): IDataObject {
 	return { error: error.message, ...(error.description ? { details: error.description } : {}) };
 }
 
-/** The error as the user sees it: an n8n error for the item, with every credential value redacted. */
-function shown(context: IExecuteFunctions, run: RunState | undefined, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+/** The error as the user sees it: an n8n error for the item, with every credential value redacted from every field. */
+async function shown(
+	context: IExecuteFunctions,
+	run: RunState | undefined,
+	error: unknown,
+	itemIndex: number,
+): Promise<NodeApiError | NodeOperationError> {
 	const failure =
 		error instanceof NodeOperationError || error instanceof NodeApiError
 			? error
 			: new NodeOperationError(context.getNode(), error instanceof Error ? error : new Error(String(error)), { itemIndex });
 	if (run) {
-		failure.message = run.client.redact(failure.message);
-		if (failure.description) failure.description = run.client.redact(failure.description);
+		await run.client.refreshSecrets();
+		run.client.redactAll(failure);
 	}
 	return failure;
 }

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { MACHINE_ID_REGEX_SOURCE } from '../../lib/machineId';
+import { NUMERIC_OPTIONS } from '../../lib/numbers';
 
 export const deviceLocator: INodeProperties = {
 	displayName: 'Device',
@@ -74,7 +75,7 @@ export const waitForCompletionFields: INodeProperties[] = [
 		displayName: 'Max Wait for Completion (Seconds)',
 		name: 'maxCompletionWaitSeconds',
 		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 3600 },
+		typeOptions: { minValue: NUMERIC_OPTIONS.maxCompletionWaitSeconds.min, maxValue: NUMERIC_OPTIONS.maxCompletionWaitSeconds.max },
 		default: 600,
 		description: 'After this long the last status Defender reported is returned, with completion "timedOut"',
 		displayOptions: { show: { waitForCompletion: [true] } },
@@ -93,7 +94,7 @@ export const returnAllOrLimit: INodeProperties[] = [
 		displayName: 'Limit',
 		name: 'limit',
 		type: 'number',
-		typeOptions: { minValue: 1 },
+		typeOptions: { minValue: NUMERIC_OPTIONS.limit.min, maxValue: NUMERIC_OPTIONS.limit.max },
 		default: 50,
 		description: 'Max number of results to return',
 		displayOptions: { show: { returnAll: [false] } },

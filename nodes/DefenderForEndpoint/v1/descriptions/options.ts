@@ -1,7 +1,12 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { HostnameMatching } from '../../lib/batching';
+import { checkedNumber, NUMERIC_OPTIONS, type NumberRange } from '../../lib/numbers';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../lib/retryPolicy';
+
+/** The editor's bounds for a numeric option: the same ranges the code enforces. */
+const bounds = ({ min, max }: NumberRange) => ({ minValue: min, maxValue: max });
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
 const DEFAULT_PARALLEL_REQUESTS = 4;
@@ -38,7 +43,7 @@ export const requestOptions: INodeProperties = {
 			displayName: 'Max Retries',
 			name: 'maxRetries',
 			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 20 },
+			typeOptions: bounds(NUMERIC_OPTIONS.maxRetries),
 			default: 5,
 			description:
 				'How often one item’s request is retried after a server error, a lost connection or “Action is already in progress”. HTTP 429 (throttling) is waited out within Max Wait and does not count.',
@@ -47,7 +52,7 @@ export const requestOptions: INodeProperties = {
 			displayName: 'Max Wait (Seconds)',
 			name: 'maxWaitSeconds',
 			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 7200 },
+			typeOptions: bounds(NUMERIC_OPTIONS.maxWaitSeconds),
 			default: 300,
 			description:
 				'The longest one item may wait in total for throttling (HTTP 429), retries and the rate limit before it fails with a “retry after” time',
@@ -56,7 +61,7 @@ export const requestOptions: INodeProperties = {
 			displayName: 'Parallel Requests',
 			name: 'parallelRequests',
 			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 10 },
+			typeOptions: bounds(NUMERIC_OPTIONS.parallelRequests),
 			default: 4,
 			description:
 				'How many items are processed at once. The rate limit (100 calls a minute, 1,500 an hour per app) applies either way.',
@@ -65,7 +70,7 @@ export const requestOptions: INodeProperties = {
 			displayName: 'Timeout (Seconds)',
 			name: 'timeoutSeconds',
 			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 300 },
+			typeOptions: bounds(NUMERIC_OPTIONS.timeoutSeconds),
 			default: 30,
 			description: 'How long to wait for Defender to answer one request',
 		},
@@ -79,22 +84,29 @@ export interface RunOptions {
 	parallelRequests: number;
 }
 
+/**
+ * The run's options, read once per execution from the first item. A numeric option that is not a finite number in
+ * its range fails the whole run before anything is sent: a NaN there once started no worker and dropped items.
+ */
 export function readRunOptions(context: IExecuteFunctions): RunOptions {
-	const options = context.getNodeParameter('options', 0, {}) as {
-		hostnameMatching?: HostnameMatching;
-		maxRetries?: number;
-		maxWaitSeconds?: number;
-		parallelRequests?: number;
-		timeoutSeconds?: number;
+	const options = context.getNodeParameter('options', 0, {}) as Record<string, unknown>;
+	const number = (name: keyof typeof NUMERIC_OPTIONS, fallback: number) => {
+		try {
+			return checkedNumber(options[name], NUMERIC_OPTIONS[name], fallback);
+		} catch (error) {
+			throw new NodeOperationError(context.getNode(), `Options: ${(error as Error).message}`, {
+				description: 'Nothing was sent. The options are read once per execution, from the first item.',
+			});
+		}
 	};
 	return {
 		hostnameMatching: options.hostnameMatching === 'exactOrShortName' ? 'exactOrShortName' : 'exact',
 		retryPolicy: {
 			...DEFAULT_RETRY_POLICY,
-			maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
-			maxTotalWaitMs: (options.maxWaitSeconds ?? DEFAULT_RETRY_POLICY.maxTotalWaitMs / 1000) * 1000,
+			maxRetries: number('maxRetries', DEFAULT_RETRY_POLICY.maxRetries),
+			maxTotalWaitMs: number('maxWaitSeconds', DEFAULT_RETRY_POLICY.maxTotalWaitMs / 1000) * 1000,
 		},
-		timeoutMs: (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
-		parallelRequests: Math.max(1, Math.floor(options.parallelRequests ?? DEFAULT_PARALLEL_REQUESTS)),
+		timeoutMs: number('timeoutSeconds', DEFAULT_TIMEOUT_SECONDS) * 1000,
+		parallelRequests: number('parallelRequests', DEFAULT_PARALLEL_REQUESTS),
 	};
 }

@@ -25,8 +25,8 @@ const answeredIds = new Set<string>();
 const MAX_ANSWERED_IDS = 50_000;
 
 export function rememberAnswered(actionId: string): void {
-	answeredIds.delete(actionId);
-	answeredIds.add(actionId);
+	answeredIds.delete(idKey(actionId));
+	answeredIds.add(idKey(actionId));
 	if (answeredIds.size > MAX_ANSWERED_IDS) answeredIds.delete(answeredIds.values().next().value as string);
 }
 
@@ -80,22 +80,23 @@ export class ActiveActions {
 	/** The device's Isolate/Unisolate actions still under way, as far as the process knows. */
 	async underWayOn(machineId: string, itemIndex: number): Promise<MachineAction[]> {
 		const known = new Map<string, MachineAction>();
-		for (const action of await this.current(itemIndex)) known.set(action.id, action);
-		for (const { action } of this.view.underWay.values()) known.set(action.id, action);
-		for (const action of known.values()) if (!this.seen.has(action.id)) this.seen.set(action.id, action);
-		return [...this.seen.values()].filter((action) => action.machineId === machineId && isActionUnderWay(action));
+		for (const action of await this.current(itemIndex)) known.set(idKey(action.id), action);
+		for (const { action } of this.view.underWay.values()) known.set(idKey(action.id), action);
+		for (const [id, action] of known) if (!this.seen.has(id)) this.seen.set(id, action);
+		return [...this.seen.values()].filter((action) => sameId(action.machineId, machineId) && isActionUnderWay(action));
 	}
 
 	/** Records what the run learned of an action (its latest status wins), for the process's other executions too. */
 	note(action: MachineAction): void {
-		this.seen.set(action.id, action);
-		if (isActionUnderWay(action)) this.view.underWay.set(action.id, { action, notedAtMs: this.client.clock.now() });
-		else this.view.underWay.delete(action.id);
+		const id = idKey(action.id);
+		this.seen.set(id, action);
+		if (isActionUnderWay(action)) this.view.underWay.set(id, { action, notedAtMs: this.client.clock.now() });
+		else this.view.underWay.delete(id);
 	}
 
 	/** Whether the action existed before: in the snapshot, seen by this run, or answered to another POST of this process. */
 	knows(actionId: string): boolean {
-		return this.seen.has(actionId) || answeredIds.has(actionId);
+		return this.seen.has(idKey(actionId)) || answeredIds.has(idKey(actionId));
 	}
 
 	private async current(itemIndex: number): Promise<MachineAction[]> {
@@ -136,12 +137,21 @@ export class ActiveActions {
 
 	/** Drops what was noted well before the snapshot (a new action may take a moment to be listed) and is not in it. */
 	private forgetFinished(taken: MachineAction[], takenAtMs: number): MachineAction[] {
-		const listed = new Set(taken.map((action) => action.id));
+		const listed = new Set(taken.map((action) => idKey(action.id)));
 		for (const [id, { notedAtMs }] of this.view.underWay) {
 			if (!listed.has(id) && notedAtMs < takenAtMs - SNAPSHOT_REUSE_MS) this.view.underWay.delete(id);
 		}
 		return taken;
 	}
+}
+
+/** Defender's IDs (40-hex machine IDs, GUIDs) are compared case-insensitively: a listing may spell them in upper case. */
+function sameId(a: unknown, b: string): boolean {
+	return typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
+}
+
+function idKey(id: unknown): string {
+	return String(id).toLowerCase();
 }
 
 /** The device's actions under way, plus every action created on it since `sinceServerMs` (Defender's clock). */

@@ -4,6 +4,7 @@ import type { RunState } from '../actions/node.type';
 import { RetryBudget } from '../transport';
 import { operationError } from '../transport/errors';
 import { resolveDevice } from './devices';
+import { numberParameter } from './parameters';
 import { followAction, submitMachineAction, type MachineActionType } from './machineActions';
 
 /** A required Comment parameter, trimmed: an empty one fails the item before anything is sent. */
@@ -33,7 +34,7 @@ export async function actOnDevice(
 ): Promise<IDataObject> {
 	const comment = requiredComment(context, itemIndex);
 	const wait = context.getNodeParameter('waitForCompletion', itemIndex, false) as boolean;
-	const maxWaitMs = wait ? (context.getNodeParameter('maxCompletionWaitSeconds', itemIndex, 600) as number) * 1000 : 0;
+	const maxWaitMs = wait ? numberParameter(context, 'maxCompletionWaitSeconds', itemIndex, 600) * 1000 : 0;
 	const locator = context.getNodeParameter('device', itemIndex) as INodeParameterResourceLocator;
 	const budget = new RetryBudget(run.options.retryPolicy);
 	const device = await resolveDevice(run, locator, itemIndex, budget);

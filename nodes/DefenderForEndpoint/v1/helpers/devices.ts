@@ -59,24 +59,24 @@ export async function resolveDevice(
 				? `named "${hostname}" or "${hostname}.…"`
 				: `named "${hostname}"`;
 		// The run's batched lookup usually answered already; otherwise (refused, or not planned) ask for this name.
-		const planned = run.plan.hostnames.get(hostname.toLowerCase());
+		const planned = run.plan.hostnames.get(hostname);
 		if (planned) return exactlyOne(client, itemIndex, field, criterion, hostname, planned);
-		const answer = await client.request<{ value?: Machine[] }>(
+		const answer = await client.request<{ value: Machine[] }>(
 			// Defender may answer 404 rather than an empty list when no machine matches.
-			{ method: 'GET', path: '/api/machines', qs: { $filter: hostnameClause(hostname, hostnameMatching) }, tolerate: [404] },
+			{ method: 'GET', path: '/api/machines', qs: { $filter: hostnameClause(hostname, hostnameMatching) }, tolerate: [404], page: true },
 			lookup(`look up the device named ${hostname}`),
 		);
-		const listed = answer.kind === 'ok' ? (answer.body.value ?? []) : [];
+		const listed = answer.kind === 'ok' ? answer.body.value : [];
 		return exactlyOne(client, itemIndex, field, criterion, hostname, devicesNamed(listed, hostname, hostnameMatching));
 	}
 	if (locator.mode === 'ip') {
 		const ip = parse(parseIpAddress);
 		const timestamp = new Date(client.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
-		const answer = await client.request<{ value?: Machine[] }>(
-			{ method: 'GET', path: `/api/machines/findbyip(ip='${ip}',timestamp=${timestamp})`, tolerate: [404] },
+		const answer = await client.request<{ value: Machine[] }>(
+			{ method: 'GET', path: `/api/machines/findbyip(ip='${ip}',timestamp=${timestamp})`, tolerate: [404], page: true },
 			lookup(`look up the device with IP address ${ip}`),
 		);
-		const matches = answer.kind === 'ok' ? (answer.body.value ?? []) : [];
+		const matches = answer.kind === 'ok' ? answer.body.value : [];
 		return exactlyOne(client, itemIndex, field, `seen with IP address ${ip} in the last 15 minutes`, ip, matches);
 	}
 	const id = parse(parseMachineId);

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { RunState } from '../actions/node.type';
 import { RetryBudget } from '../transport';
 import { operationError } from '../transport/errors';
+import { resultLimit } from './parameters';
 
 /** The Get Many operations: Return All / Limit, and a $filter built from the Filters collection. */
 export async function listWithFilter(
@@ -11,8 +12,7 @@ export async function listWithFilter(
 	itemIndex: number,
 	list: { path: string; what: string; filter: (filters: IDataObject, zone: string) => string | undefined },
 ): Promise<IDataObject[]> {
-	const returnAll = context.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? undefined : (context.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = resultLimit(context, itemIndex);
 	const filters = context.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	let $filter: string | undefined;
 	try {

@@ -77,13 +77,18 @@ export async function submitMachineAction(
 		}
 
 		const postedAtMs = client.clock.now();
-		// While the POST is under way its outcome is unknown; if the execution is cancelled now, it stays so.
+		// Once the POST has left the process its outcome is unknown; if the execution is cancelled now, it stays so.
+		// A request still waiting for its rate-limit slot was never sent and is not recorded.
 		const inFlight: SubmittedRecord = { itemIndex, machineId: device.id, type: request.type, outcome: 'unknown' };
-		run.submitted.push(inFlight);
 		let answer: Answer<unknown>;
 		try {
 			answer = await client.request<unknown>(
-				{ method: 'POST', path: `/api/machines/${encodeURIComponent(device.id)}/${request.verb}`, body: request.body },
+				{
+					method: 'POST',
+					path: `/api/machines/${encodeURIComponent(device.id)}/${request.verb}`,
+					body: request.body,
+					onSent: () => remember(run, inFlight),
+				},
 				context,
 			);
 		} finally {
@@ -106,7 +111,7 @@ export async function submitMachineAction(
 		let actions: MachineAction[];
 		if (lostReason !== undefined) {
 			// Until the lookup finds what became of it, the request counts as sent with an unknown outcome.
-			run.submitted.push(inFlight);
+			remember(run, inFlight);
 			const found = await afterLostAnswer(run, device, request, context, postedAtMs, lostReason);
 			forget(run, inFlight);
 			if (found.ours) return record(run, device, itemIndex, { action: found.ours, outcome: 'created' });
@@ -221,6 +226,10 @@ function record(run: RunState, device: DeviceTarget, itemIndex: number, submitte
 	return submitted;
 }
 
+function remember(run: RunState, entry: SubmittedRecord): void {
+	if (!run.submitted.includes(entry)) run.submitted.push(entry);
+}
+
 function forget(run: RunState, entry: SubmittedRecord): void {
 	const index = run.submitted.indexOf(entry);
 	if (index !== -1) run.submitted.splice(index, 1);
@@ -307,9 +316,9 @@ async function findDeviceActions(
 	itemIndex: number,
 	budget: RetryBudget,
 ): Promise<MachineAction[] | undefined> {
-	const answer = await client.request<{ value?: MachineAction[] }>(
-		{ method: 'GET', path: '/api/machineactions', qs: { $filter: deviceActionsFilter(machineId, since) }, tolerate: [403, 404] },
+	const answer = await client.request<{ value: MachineAction[] }>(
+		{ method: 'GET', path: '/api/machineactions', qs: { $filter: deviceActionsFilter(machineId, since) }, tolerate: [403, 404], page: true },
 		{ itemIndex, budget, permission: 'Machine.Read.All', what: `list the actions of device ${machineId}` },
 	);
-	return answer.kind === 'ok' ? (answer.body.value ?? []) : undefined;
+	return answer.kind === 'ok' ? answer.body.value : undefined;
 }

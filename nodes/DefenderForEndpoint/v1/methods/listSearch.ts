@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { odataString } from '../../lib/odata';
+import { safeLowerCase, odataString } from '../../lib/odata';
 import { DEFAULT_RETRY_POLICY } from '../../lib/retryPolicy';
 import type { Machine } from '../helpers/devices';
 import { DefenderClient, RetryBudget } from '../transport';
@@ -18,19 +18,20 @@ export async function searchDevices(
 	const client = await DefenderClient.create(this, 30_000);
 	const skip = Number(paginationToken ?? 0) || 0;
 	const typed = filter?.trim();
-	const page = await client.call<{ value?: Machine[] }>(
+	const page = await client.call<{ value: Machine[] }>(
 		{
 			method: 'GET',
 			path: '/api/machines',
 			qs: {
-				...(typed ? { $filter: `startswith(computerDnsName,${odataString(typed.toLowerCase())})` } : {}),
+				...(typed ? { $filter: `startswith(computerDnsName,${odataString(safeLowerCase(typed))})` } : {}),
 				$top: PAGE_SIZE,
 				$skip: skip,
 			},
+			page: true,
 		},
 		{ itemIndex: 0, budget: new RetryBudget(SEARCH_POLICY), permission: 'Machine.Read.All', what: 'list devices' },
 	);
-	const machines = page.value ?? [];
+	const machines = page.value;
 	const portal = client.cloud.portalUrl;
 	return {
 		// Same-named devices (a re-imaged machine onboarded twice) must be told apart in the list.

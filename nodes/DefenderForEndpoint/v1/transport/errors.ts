@@ -64,6 +64,12 @@ const DELEGATED_HINT: Record<Permission, string> = {
 		"With delegated sign-in Defender checks that (1) the user's Defender role includes 'View data' and (2) the app registration has the WindowsDefenderATP delegated permission Machine.Read ('Read machine information') with consent granted; devices outside the user's device groups are not visible. Reconnect the credential after a permission change.",
 };
 
+/** What a refused (403) call left behind: nothing, whichever item and device it was for. */
+const REFUSED_NOTHING_SENT: Record<Permission, string> = {
+	'Machine.Isolate': 'Defender refused the request: nothing was sent to the device and no action was created for this item.',
+	'Machine.Read.All': 'Defender refused the request: nothing was sent to the device for this item.',
+};
+
 /** Turns a Defender error response into an n8n error that says what to do about it. */
 export function apiError(node: INode, itemIndex: number, call: FailedCall): NodeApiError {
 	const { status, error, permission, what, signIn } = call;
@@ -82,7 +88,7 @@ export function apiError(node: INode, itemIndex: number, call: FailedCall): Node
 			message = delegated
 				? `Defender refused the signed-in user permission to ${what}`
 				: `Missing permission ${permission} to ${what}`;
-			description = `${(delegated ? DELEGATED_HINT : PERMISSION_HINT)[permission]} Defender said: ${apiSays || 'Forbidden'}${correlation}`;
+			description = `${REFUSED_NOTHING_SENT[permission]} ${(delegated ? DELEGATED_HINT : PERMISSION_HINT)[permission]} Defender said: ${apiSays || 'Forbidden'}${correlation}`;
 			break;
 		case 404:
 			message = `Not found in Defender for Endpoint while trying to ${what}`;

@@ -9,7 +9,9 @@ import type {
 import { sleep } from 'n8n-workflow';
 
 import { resolveCloud, type ResolvedCloud } from '../../lib/clouds';
-import { redact, type Secret } from '../../lib/redact';
+import { redact, redactDeep, type Secret } from '../../lib/redact';
+import { staleTokenReason } from '../../lib/tokenClaims';
+import { PageTrail } from '../../lib/paging';
 import { ServerClock } from '../../lib/serverClock';
 import { RateLimiterRegistry, type SlidingWindowRateLimiter } from '../../lib/rateLimiter';
 import {
@@ -132,6 +134,10 @@ export interface ApiCall {
 	body?: IDataObject;
 	/** Statuses answered as { kind: 'tolerated' } instead of an error. */
 	tolerate?: number[];
+	/** The answer must be a page of entities ({ value: [objects] }); any other 2xx body is a failed, retried call. */
+	page?: boolean;
+	/** Called when the request leaves the process (after its rate-limit wait), not before. */
+	onSent?: () => void;
 }
 
 type Outcome =
@@ -157,7 +163,7 @@ export class DefenderClient {
 		private readonly limiter: SlidingWindowRateLimiter,
 		readonly timeoutMs: number,
 		readonly clock: Clock,
-		private readonly secrets: Secret[],
+		private secrets: Secret[],
 		readonly signIn: SignIn,
 		/** False while the credential may hold no token yet (see firstTokenRequests). */
 		private hasToken: boolean,
@@ -169,19 +175,16 @@ export class DefenderClient {
 	static async create(context: ExecutionContext, timeoutMs: number) {
 		const signIn = signInOf(context);
 		const credentials = await context.getCredentials(CREDENTIAL_TYPES[signIn]);
-		const token = credentials.oauthTokenData as { access_token?: unknown; refresh_token?: unknown } | undefined;
-		const secrets: Secret[] = [
-			{ label: 'client secret', value: credentials.clientSecret },
-			{ label: 'client ID', value: credentials.clientId },
-			{ label: 'access token', value: token?.access_token },
-			{ label: 'refresh token', value: token?.refresh_token },
-		];
+		const token = credentials.oauthTokenData as StoredToken | undefined;
+		const secrets = secretsOf(credentials);
 		let cloud: ResolvedCloud;
 		try {
 			cloud = resolveCloud(credentials as Parameters<typeof resolveCloud>[0]);
 		} catch (error) {
 			throw operationError(context.getNode(), 0, redact(`Credential problem: ${(error as Error).message}`, secrets));
 		}
+		const stale = staleTokenReason(token?.access_token, cloud.tenantId, cloud.clientId);
+		if (stale) throw staleTokenError(context.getNode(), signIn, stale);
 		const limiter = rateLimiters.forClient(cloud.tenantId, cloud.clientId);
 		const hasToken = typeof token?.access_token === 'string' && token.access_token !== '';
 		return new DefenderClient(context, cloud, limiter, timeoutMs, clock, secrets, signIn, hasToken);
@@ -192,9 +195,25 @@ export class DefenderClient {
 	 * a client ID (a swapped secret) and proxies echo request headers.
 	 */
 	redact(text: string): string {
-		return redact(text, this.secrets)
-			.replace(/\bBearer\s+[\w.~+/=-]+/gi, 'Bearer [access token]')
-			.replace(/\beyJ[\w-]*\.[\w-]*\.[\w-]*/g, '[access token]');
+		return redact(text, this.secrets);
+	}
+
+	/** Redacts every text field of a value in place (an error, its cause, the raw answer it carries). */
+	redactAll<T>(value: T): T {
+		return redactDeep(value, (text) => this.redact(text));
+	}
+
+	/**
+	 * Learns the credential's values again: n8n may have fetched or renewed the token since the run started, and an
+	 * answer may echo the new one. The values known before stay known.
+	 */
+	async refreshSecrets(): Promise<void> {
+		try {
+			const credentials = await this.context.getCredentials(this.credentialType);
+			this.secrets = [...secretsOf(credentials), ...this.secrets];
+		} catch {
+			// The credential cannot be read now: the values known so far are still redacted.
+		}
 	}
 
 	/** Whether the execution was cancelled (always false in the editor's list searches). */
@@ -268,27 +287,36 @@ export class DefenderClient {
 	 */
 	async list<T = IDataObject>(path: string, qs: IDataObject, context: CallContext, limit?: number): Promise<T[]> {
 		const entities: T[] = [];
+		const pages = new PageTrail((problem) =>
+			operationError(this.node, context.itemIndex, `Defender's paging ${problem} while trying to ${context.what}; paging stopped`),
+		);
 		let next: { path: string; qs: IDataObject } | undefined = { path, qs: { ...qs, $top: pageSize(limit) } };
 		while (next && (limit === undefined || entities.length < limit)) {
-			const page: { value?: T[]; '@odata.nextLink'?: string } = await this.call({ method: 'GET', ...next }, context);
-			const values = page.value ?? [];
-			entities.push(...values);
+			pages.visit(next);
+			const page: { value: T[]; '@odata.nextLink'?: unknown } = await this.call({ method: 'GET', ...next, page: true }, context);
+			entities.push(...page.value);
 			const top: number = Number(next.qs.$top);
 			next = page['@odata.nextLink']
-				? this.sameOriginPage(page['@odata.nextLink'], context)
-				: values.length === top
-					? { path, qs: { ...next.qs, $skip: Number(next.qs.$skip ?? 0) + values.length } }
+				? this.sameCollectionPage(page['@odata.nextLink'], path, context)
+				: page.value.length === top
+					? { path, qs: { ...next.qs, $skip: Number(next.qs.$skip ?? 0) + page.value.length } }
 					: undefined;
 		}
 		return limit === undefined ? entities : entities.slice(0, limit);
 	}
 
-	private sameOriginPage(nextLink: string, context: CallContext): { path: string; qs: IDataObject } {
-		const url = URL.canParse(nextLink) ? new URL(nextLink) : undefined;
-		if (!url || url.origin !== new URL(this.cloud.apiBaseUrl).origin) {
-			throw operationError(this.node, context.itemIndex, `Defender returned a next-page link to another host while trying to ${context.what}; paging stopped`);
+	/** A next-page link is followed only to the same collection on the credential's API host: the token goes only there. */
+	private sameCollectionPage(nextLink: unknown, path: string, context: CallContext): { path: string; qs: IDataObject } {
+		const url = typeof nextLink === 'string' && URL.canParse(nextLink) ? new URL(nextLink) : undefined;
+		const collection = new URL(`${this.cloud.apiBaseUrl}${path}`);
+		if (!url || url.origin !== collection.origin || url.pathname.toLowerCase() !== collection.pathname.toLowerCase()) {
+			throw operationError(
+				this.node,
+				context.itemIndex,
+				`Defender returned a next-page link to another host or collection while trying to ${context.what}; paging stopped`,
+			);
 		}
-		return { path: url.pathname, qs: Object.fromEntries(url.searchParams) };
+		return { path, qs: Object.fromEntries(url.searchParams) };
 	}
 
 	/** Waits before the next retry, or throws when the item's retry budget cannot cover it. */
@@ -371,6 +399,7 @@ export class DefenderClient {
 		const postLike = call.method !== 'GET';
 		const tokenFetched = await this.takeTokenTurn();
 		const sentAtMs = this.clock.now();
+		call.onSent?.();
 		let response: IN8nHttpFullResponse | typeof TIMED_OUT;
 		try {
 			response = await this.withDeadline(
@@ -401,12 +430,15 @@ export class DefenderClient {
 		this.serverClock.observe(sentAtMs, this.clock.now(), response.headers?.date);
 		const body = response.body as unknown;
 		if (statusCode >= 200 && statusCode < 300) {
-			if (typeof body === 'object' && body !== null) return { kind: 'ok', body: body as IDataObject, status: statusCode };
-			const reason = `HTTP ${statusCode} with a body that is not JSON`;
+			const unreadable = unreadableAnswer(body, call.page === true);
+			if (!unreadable) return { kind: 'ok', body: body as IDataObject, status: statusCode };
+			const reason = `HTTP ${statusCode} with ${unreadable}`;
 			return postLike ? { kind: 'ambiguous', reason } : { kind: 'transient', reason };
 		}
 		if (call.tolerate?.includes(statusCode)) return { kind: 'tolerated', status: statusCode };
-		const error = readErrorBody(body);
+		// An answer may echo the request's headers: redacted whole before it is shortened into a message.
+		await this.refreshSecrets();
+		const error = readErrorBody(this.redactAll(body));
 		if (statusCode === 429) {
 			return { kind: 'throttled', retryAfterMs: parseRetryAfter(response.headers?.['retry-after'] as string, this.clock.now()) };
 		}
@@ -500,12 +532,59 @@ export class DefenderClient {
 		if (facts.status !== undefined) {
 			return {
 				kind: 'failed',
-				error: apiError(this.node, context.itemIndex, { status: facts.status, error: readErrorBody(facts.body), signIn: this.signIn, ...context }),
+				error: apiError(this.node, context.itemIndex, {
+					status: facts.status,
+					error: readErrorBody(this.redactAll(facts.body)),
+					signIn: this.signIn,
+					...context,
+				}),
 			};
 		}
 		const reason = facts.transport ?? 'no response';
 		return postLike ? { kind: 'ambiguous', reason } : { kind: 'transient', reason };
 	}
+}
+
+/** Why a 2xx body cannot be used: not a JSON object, or (for a listing) not a page of entity objects. */
+function unreadableAnswer(body: unknown, page: boolean): string | undefined {
+	if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'a body that is not a JSON object';
+	if (!page) return undefined;
+	const { value } = body as { value?: unknown };
+	if (!Array.isArray(value)) return 'a page whose "value" is not a list';
+	if (value.some((entity) => typeof entity !== 'object' || entity === null || Array.isArray(entity))) {
+		return 'a page whose "value" holds something other than entities';
+	}
+	return undefined;
+}
+
+interface StoredToken {
+	access_token?: unknown;
+	refresh_token?: unknown;
+}
+
+/** The credential's values that must never be shown: the client secret and ID, and the tokens n8n stored. */
+function secretsOf(credentials: IDataObject): Secret[] {
+	const token = credentials.oauthTokenData as StoredToken | undefined;
+	return [
+		{ label: 'client secret', value: credentials.clientSecret },
+		{ label: 'client ID', value: credentials.clientId },
+		{ label: 'access token', value: token?.access_token },
+		{ label: 'refresh token', value: token?.refresh_token },
+	];
+}
+
+/** The stored token was issued for another tenant or app than the credential names now: nothing may be sent with it. */
+function staleTokenError(node: INode, signIn: SignIn, reason: string) {
+	const renew =
+		signIn === 'delegated'
+			? 'Open the credential and reconnect it (sign in again): the new sign-in gets a token for the tenant it names now.'
+			: 'Create a new credential with these settings and select it in the node (n8n fetches a token for it on first use), then delete the old one.';
+	return operationError(
+		node,
+		0,
+		`The access token n8n stored for this credential does not belong to it: ${reason}`,
+		`Nothing was sent. n8n keeps a credential's token when the credential is edited, and that token would act in the tenant it was issued for. ${renew}`,
+	);
 }
 
 /** Defender's largest page is 10,000 entities. */

@@ -6,6 +6,7 @@ import { odataDateTime } from '../../../lib/odata';
 import { filtersCollection, returnAllOrLimit } from '../../descriptions/device';
 import { requestOptions } from '../../descriptions/options';
 import { actionOutput } from '../../helpers/deviceActions';
+import { resultLimit } from '../../helpers/parameters';
 import { RetryBudget } from '../../transport';
 import { operationError } from '../../transport/errors';
 import type { RunState } from '../node.type';
@@ -77,8 +78,7 @@ export const description = updateDisplayOptions({ show: { resource: ['device'], 
  * 10,000: about one call per 10,000 actions, whatever the fleet size), one item per device, oldest isolation first.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject[]> {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = resultLimit(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as {
 		commentContains?: string;
 		isolatedAfter?: string;

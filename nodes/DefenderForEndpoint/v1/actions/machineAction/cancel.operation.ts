@@ -8,6 +8,7 @@ import { actionOutput, requiredComment } from '../../helpers/deviceActions';
 import type { MachineAction } from '../../helpers/machineActions';
 import { RetryBudget, type CallContext } from '../../transport';
 import { operationError } from '../../transport/errors';
+import { printable } from '../../../lib/machineId';
 import type { RunState } from '../node.type';
 
 const properties: INodeProperties[] = [
@@ -21,6 +22,11 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
+/**
+ * Cancels a pending machine action. Only what Defender provably did is reported: a 2xx must carry the action asked
+ * for; when the answer was lost or refused, the action is read, and a Cancelled action after a lost answer is the
+ * cancellation having happened.
+ */
 export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject> {
 	const id = requiredActionId(this, itemIndex);
 	const comment = requiredComment(this, itemIndex);
@@ -30,22 +36,35 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, run: R
 		permission: 'Machine.Isolate',
 		what: `cancel machine action ${id}`,
 	};
-	const answer = await run.client.request<MachineAction>(
+	const answer = await run.client.request<Partial<MachineAction>>(
 		{ method: 'POST', path: `/api/machineactions/${id}/cancel`, body: { Comment: comment }, tolerate: [400] },
 		context,
 	);
-	if (answer.kind === 'ok') return actionOutput(answer.body);
+	if (answer.kind === 'ok') return checkedCancellation(this, itemIndex, id, answer.body, answer.status);
 
 	// Defender refuses to cancel a finished action; say which state it is in rather than a bare 400.
 	const action = await run.client.call<MachineAction>(
 		{ method: 'GET', path: `/api/machineactions/${id}` },
 		{ ...context, permission: 'Machine.Read.All', what: `get machine action ${id}` },
 	);
+	if (answer.kind === 'ambiguous' && action.status === 'Cancelled') return actionOutput(action, { answerLost: true });
 	const detail = answer.kind === 'tolerated' ? `it is ${action.status}` : `Defender did not confirm the cancellation; it is ${action.status}`;
 	throw operationError(
 		this.getNode(),
 		itemIndex,
 		`Machine action ${id} (${action.type}) cannot be cancelled: ${detail}`,
 		'Only Pending or InProgress actions can be cancelled.',
+	);
+}
+
+/** A 2xx answer to a cancellation must be the action asked for; anything else is an error naming what came back. */
+function checkedCancellation(context: IExecuteFunctions, itemIndex: number, id: string, body: Partial<MachineAction>, status: number) {
+	if (typeof body.id === 'string' && body.id.toLowerCase() === id) return actionOutput(body);
+	const cameBack = typeof body.id === 'string' ? `machine action ${printable(body.id)}` : 'no machine action in its body';
+	throw operationError(
+		context.getNode(),
+		itemIndex,
+		`Defender answered HTTP ${status} to the cancellation of machine action ${id} with ${cameBack}`,
+		'Whether the action was cancelled is unknown: check it in the Defender portal (Action center), or read it with Action Center → Get.',
 	);
 }
