@@ -88,6 +88,7 @@ export async function submitMachineAction(
 					path: `/api/machines/${encodeURIComponent(device.id)}/${request.verb}`,
 					body: request.body,
 					onSent: () => remember(run, inFlight),
+					onAnswered: () => forget(run, inFlight),
 				},
 				context,
 			);

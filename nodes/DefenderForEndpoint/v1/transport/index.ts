@@ -138,6 +138,8 @@ export interface ApiCall {
 	page?: boolean;
 	/** Called when the request leaves the process (after its rate-limit wait), not before. */
 	onSent?: () => void;
+	/** Called when an answer arrives, whatever it says: from then on Defender's handling of this request is known. */
+	onAnswered?: () => void;
 }
 
 type Outcome =
@@ -418,7 +420,10 @@ export class DefenderClient {
 				}) as Promise<IN8nHttpFullResponse>,
 			);
 		} catch (error) {
-			return this.classifyThrown(error, postLike, context);
+			const facts = inspectError(error, this.cloud.tokenUrl);
+			// An HTTP answer, or a token failure (the API call never went): the request's fate is known.
+			if (facts.status !== undefined || facts.token || facts.reconnect) call.onAnswered?.();
+			return this.classifyThrown(facts, postLike, context);
 		} finally {
 			tokenFetched?.();
 		}
@@ -426,6 +431,7 @@ export class DefenderClient {
 			const reason = `no answer within ${2 * Math.round(this.timeoutMs / 1000)} s (token request and call)`;
 			return postLike ? { kind: 'ambiguous', reason } : { kind: 'transient', reason };
 		}
+		call.onAnswered?.();
 		const { statusCode } = response;
 		this.serverClock.observe(sentAtMs, this.clock.now(), response.headers?.date);
 		const body = response.body as unknown;
@@ -492,8 +498,7 @@ export class DefenderClient {
 	}
 
 	/** Sorts what n8n's request helper threw. Never passes the raw error on: it carries headers and the token form. */
-	private classifyThrown(thrown: unknown, postLike: boolean, context: CallContext): Outcome {
-		const facts = inspectError(thrown, this.cloud.tokenUrl);
+	private classifyThrown(facts: ErrorFacts, postLike: boolean, context: CallContext): Outcome {
 		if (this.cancelled) {
 			const message = postLike && !facts.token
 				? `The execution was cancelled while trying to ${context.what}: the outcome is unknown, the request may have reached Defender`

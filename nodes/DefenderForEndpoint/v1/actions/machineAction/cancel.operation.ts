@@ -41,6 +41,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, run: R
 		context,
 	);
 	if (answer.kind === 'ok') return checkedCancellation(this, itemIndex, id, answer.body, answer.status);
+	if (answer.kind === 'ambiguous') {
+		// The request may still be in Defender's hands: wait as long again as the answer was waited for, then read.
+		await run.client.backoff(context, run.client.timeoutMs, `Defender's answer was lost (${answer.reason})`);
+	}
 
 	// Defender refuses to cancel a finished action; say which state it is in rather than a bare 400.
 	const action = await run.client.call<MachineAction>(
