@@ -326,7 +326,7 @@ async function main() {
 		async function setHostname(hostname) {
 			const locator = byTestId('resource-locator-device');
 			await page.click(`${locator} ${byTestId('rlc-mode-selector')}`);
-			await chooseOption('Hostname');
+			await chooseOption('Name');
 			await typeInto(`${locator} input[type="text"]:not([readonly])`, hostname);
 			await settle();
 		}
@@ -399,7 +399,9 @@ async function main() {
 				modal,
 			);
 			await connectButton.asElement().click();
-			await Promise.race([popup, new Promise((_, reject) => setTimeout(() => reject(new Error('no consent window opened')), WAIT))]);
+			// The timer is cleared once the window opened: a pending one kept the process alive for a minute after the summary.
+			let noPopup;
+			await Promise.race([popup, new Promise((_, reject) => (noPopup = setTimeout(() => reject(new Error('no consent window opened')), WAIT)))]).finally(() => clearTimeout(noPopup));
 			// n8n redeems the code in its callback and then closes the modal (n8n 2.41.1), as after a passed credential test.
 			const giveUp = Date.now() + 90_000;
 			while (!sim.requests.some((request) => request.body?.grant_type === 'authorization_code' && request.status === 200)) {
