@@ -1,10 +1,5 @@
 import nock from 'nock';
 
-// n8n's logger (winston, level from N8N_LOG_LEVEL, read when n8n-core first asks for it) would print every error the
-// tests provoke on purpose, e.g. "The execution was cancelled": silent unless N8N_LOG_LEVEL is set to see them. No
-// test asserts on log output; one that needs it can set the level itself.
-process.env.N8N_LOG_LEVEL ??= 'silent';
-
 // Tests reach nothing but loopback (the simulator); everything else must be mocked.
 beforeAll(() => {
 	if (!nock.isActive()) nock.activate();
