@@ -327,8 +327,24 @@ async function main() {
 			const locator = byTestId('resource-locator-device');
 			await page.click(`${locator} ${byTestId('rlc-mode-selector')}`);
 			await chooseOption('Name');
+			await modeShownWhole(`${locator} ${byTestId('rlc-mode-selector')}`, 'Name');
 			await typeInto(`${locator} input[type="text"]:not([readonly])`, hostname);
 			await settle();
+		}
+
+		/** The locator's mode selector shows `label` whole: n8n 2.41.1's node panel cut the mode "Hostname" to "Hostnam". */
+		async function modeShownWhole(selector, label) {
+			const shown = await page.$eval(
+				selector,
+				(el, wanted) => {
+					const holders = [...el.querySelectorAll('input')].filter((input) => input.value.trim() === wanted);
+					holders.push(...[...el.querySelectorAll('*')].filter((part) => part.children.length === 0 && part.innerText?.trim() === wanted));
+					const cut = holders.filter((part) => part.scrollWidth > part.clientWidth + 1).map((part) => `${part.scrollWidth} px of text in ${part.clientWidth} px`);
+					return { found: holders.length, cut, text: el.innerText.trim() || [...el.querySelectorAll('input')].map((input) => input.value).join(' ') };
+				},
+				label,
+			);
+			if (shown.found === 0 || shown.cut.length > 0) throw new Error(`the Device mode selector shows "${shown.text}"${shown.cut.length ? `, cut: ${shown.cut.join('; ')}` : `, not "${label}"`}`);
 		}
 
 		/** Leaves the field just typed into and waits until the editor has taken its value (it lags the key strokes). */
