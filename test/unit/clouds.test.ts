@@ -1,6 +1,4 @@
-import { DefenderForEndpointDelegatedOAuth2Api } from '../../credentials/DefenderForEndpointDelegatedOAuth2Api.credentials';
-import { DefenderForEndpointOAuth2Api } from '../../credentials/DefenderForEndpointOAuth2Api.credentials';
-import { CLOUDS, delegatedScope, parseSecureUrl, parseTenantId, resolveCloud } from '../../nodes/DefenderForEndpoint/lib/clouds';
+import { CLOUDS, parseSecureUrl, parseTenantId, resolveCloud } from '../../nodes/DefenderForEndpoint/lib/clouds';
 
 const TENANT = 'a1b2c3d4-0000-1111-2222-333344445555';
 const CLIENT = '11111111-2222-3333-4444-555555555555';
@@ -111,32 +109,6 @@ describe('resolveCloud: named clouds', () => {
 			expect(() => resolveCloud({ cloud, tenantId: TENANT, clientId: CLIENT })).toThrow(/Unknown cloud/);
 		},
 	);
-});
-
-describe('the regional hosts', () => {
-	it.each([
-		['swa', 'Commercial – Switzerland Region'],
-		['ina', 'Commercial – India Region'],
-	])('%s is a commercial region: its own API host, the commercial sign-in, scope and portal', (cloud, label) => {
-		expect(CLOUDS[cloud as keyof typeof CLOUDS]).toEqual({ ...CLOUDS.commercial, label, apiBaseUrl: `https://${cloud}.api.security.microsoft.com` });
-	});
-
-	it('asks a signed-in analyst for the commercial delegated scope in every commercial region', () => {
-		for (const cloud of ['us', 'eu', 'uk', 'au', 'swa', 'ina'] as const) {
-			expect(delegatedScope(CLOUDS[cloud].scope)).toBe(
-				'https://api.securitycenter.microsoft.com/Machine.Isolate https://api.securitycenter.microsoft.com/Machine.Read offline_access',
-			);
-		}
-	});
-
-	it.each([
-		['application', new DefenderForEndpointOAuth2Api()],
-		['delegated', new DefenderForEndpointDelegatedOAuth2Api()],
-	])('the %s credential offers every cloud, then Custom', (_kind, credential) => {
-		const cloudField = credential.properties.find((property) => property.name === 'cloud');
-		expect(cloudField?.options?.map((option) => ('value' in option ? option.value : undefined))).toEqual([...EXPECTED.map(([name]) => name), 'custom']);
-		expect(cloudField?.options?.map((option) => option.name)).toEqual(expect.arrayContaining(['Commercial – Switzerland Region', 'Commercial – India Region']));
-	});
 });
 
 describe('resolveCloud: custom cloud', () => {
