@@ -326,9 +326,25 @@ async function main() {
 		async function setHostname(hostname) {
 			const locator = byTestId('resource-locator-device');
 			await page.click(`${locator} ${byTestId('rlc-mode-selector')}`);
-			await chooseOption('Hostname');
+			await chooseOption('Name');
+			await modeShownWhole(`${locator} ${byTestId('rlc-mode-selector')}`, 'Name');
 			await typeInto(`${locator} input[type="text"]:not([readonly])`, hostname);
 			await settle();
+		}
+
+		/** The locator's mode selector shows `label` whole: n8n 2.41.1's node panel cut the mode "Hostname" to "Hostnam". */
+		async function modeShownWhole(selector, label) {
+			const shown = await page.$eval(
+				selector,
+				(el, wanted) => {
+					const holders = [...el.querySelectorAll('input')].filter((input) => input.value.trim() === wanted);
+					holders.push(...[...el.querySelectorAll('*')].filter((part) => part.children.length === 0 && part.innerText?.trim() === wanted));
+					const cut = holders.filter((part) => part.scrollWidth > part.clientWidth + 1).map((part) => `${part.scrollWidth} px of text in ${part.clientWidth} px`);
+					return { found: holders.length, cut, text: el.innerText.trim() || [...el.querySelectorAll('input')].map((input) => input.value).join(' ') };
+				},
+				label,
+			);
+			if (shown.found === 0 || shown.cut.length > 0) throw new Error(`the Device mode selector shows "${shown.text}"${shown.cut.length ? `, cut: ${shown.cut.join('; ')}` : `, not "${label}"`}`);
 		}
 
 		/** Leaves the field just typed into and waits until the editor has taken its value (it lags the key strokes). */
@@ -399,7 +415,9 @@ async function main() {
 				modal,
 			);
 			await connectButton.asElement().click();
-			await Promise.race([popup, new Promise((_, reject) => setTimeout(() => reject(new Error('no consent window opened')), WAIT))]);
+			// The timer is cleared once the window opened: a pending one kept the process alive for a minute after the summary.
+			let noPopup;
+			await Promise.race([popup, new Promise((_, reject) => (noPopup = setTimeout(() => reject(new Error('no consent window opened')), WAIT)))]).finally(() => clearTimeout(noPopup));
 			// n8n redeems the code in its callback and then closes the modal (n8n 2.41.1), as after a passed credential test.
 			const giveUp = Date.now() + 90_000;
 			while (!sim.requests.some((request) => request.body?.grant_type === 'authorization_code' && request.status === 200)) {

@@ -14,6 +14,8 @@ describe.each([
 	['eu', 'https://eu.api.security.microsoft.com', 'https://login.microsoftonline.com', 'https://api.securitycenter.microsoft.com/.default'],
 	['uk', 'https://uk.api.security.microsoft.com', 'https://login.microsoftonline.com', 'https://api.securitycenter.microsoft.com/.default'],
 	['au', 'https://au.api.security.microsoft.com', 'https://login.microsoftonline.com', 'https://api.securitycenter.microsoft.com/.default'],
+	['swa', 'https://swa.api.security.microsoft.com', 'https://login.microsoftonline.com', 'https://api.securitycenter.microsoft.com/.default'],
+	['ina', 'https://ina.api.security.microsoft.com', 'https://login.microsoftonline.com', 'https://api.securitycenter.microsoft.com/.default'],
 	['gcc', 'https://api-gcc.securitycenter.microsoft.us', 'https://login.microsoftonline.com', 'https://api.securitycenter.microsoft.com/.default'],
 	['gccHigh', 'https://api-gov.securitycenter.microsoft.us', 'https://login.microsoftonline.us', 'https://securitycenter.onmicrosoft.us/windowsatpservice/.default'],
 	['dod', 'https://api-gov.securitycenter.microsoft.us', 'https://login.microsoftonline.us', 'https://securitycenter.onmicrosoft.us/windowsatpservice/.default'],

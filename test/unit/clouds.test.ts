@@ -8,13 +8,15 @@ const GOV_LOGIN = 'https://login.microsoftonline.us';
 const COMMERCIAL_SCOPE = 'https://api.securitycenter.microsoft.com/.default';
 const GOV_SCOPE = 'https://securitycenter.onmicrosoft.us/windowsatpservice/.default';
 
-// Literal hosts from Microsoft's documentation (exposed APIs list / US Government docs).
+// Literal hosts from Microsoft's documentation (exposed APIs list, the regional hosts' tip, US Government docs).
 const EXPECTED: Array<[string, string, string, string]> = [
 	['commercial', 'https://api.security.microsoft.com', COMMERCIAL_LOGIN, COMMERCIAL_SCOPE],
 	['us', 'https://us.api.security.microsoft.com', COMMERCIAL_LOGIN, COMMERCIAL_SCOPE],
 	['eu', 'https://eu.api.security.microsoft.com', COMMERCIAL_LOGIN, COMMERCIAL_SCOPE],
 	['uk', 'https://uk.api.security.microsoft.com', COMMERCIAL_LOGIN, COMMERCIAL_SCOPE],
 	['au', 'https://au.api.security.microsoft.com', COMMERCIAL_LOGIN, COMMERCIAL_SCOPE],
+	['swa', 'https://swa.api.security.microsoft.com', COMMERCIAL_LOGIN, COMMERCIAL_SCOPE],
+	['ina', 'https://ina.api.security.microsoft.com', COMMERCIAL_LOGIN, COMMERCIAL_SCOPE],
 	['gcc', 'https://api-gcc.securitycenter.microsoft.us', COMMERCIAL_LOGIN, COMMERCIAL_SCOPE],
 	['gccHigh', 'https://api-gov.securitycenter.microsoft.us', GOV_LOGIN, GOV_SCOPE],
 	['dod', 'https://api-gov.securitycenter.microsoft.us', GOV_LOGIN, GOV_SCOPE],

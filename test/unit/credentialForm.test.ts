@@ -56,6 +56,8 @@ describe('credential form', () => {
 		const resolved = (data: IDataObject) => domainRestriction('defenderForEndpointOAuth2Api', data);
 		expect(await resolved({})).toBe('domains: api.security.microsoft.com, login.microsoftonline.com');
 		expect(await resolved({ cloud: 'gccHigh' })).toBe('domains: api-gov.securitycenter.microsoft.us, login.microsoftonline.us');
+		expect(await resolved({ cloud: 'swa' })).toBe('domains: swa.api.security.microsoft.com, login.microsoftonline.com');
+		expect(await resolved({ cloud: 'ina' })).toBe('domains: ina.api.security.microsoft.com, login.microsoftonline.com');
 		expect(await resolved({ cloud: 'custom', customApiBaseUrl: 'https://api.contoso.test:8443/x', customTokenUrl: 'https://login.contoso.test/t/oauth2/v2.0/token' })).toBe(
 			'domains: api.contoso.test, login.contoso.test',
 		);

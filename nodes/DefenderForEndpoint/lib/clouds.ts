@@ -1,6 +1,6 @@
 import { printable } from './machineId';
 
-export type CloudName = 'commercial' | 'us' | 'eu' | 'uk' | 'au' | 'gcc' | 'gccHigh' | 'dod' | 'custom';
+export type CloudName = 'commercial' | 'us' | 'eu' | 'uk' | 'au' | 'swa' | 'ina' | 'gcc' | 'gccHigh' | 'dod' | 'custom';
 
 export interface CloudEndpoints {
 	apiBaseUrl: string;
@@ -17,7 +17,10 @@ const COMMERCIAL_PORTAL = 'https://security.microsoft.com';
 const US_GOVERNMENT_LOGIN = 'https://login.microsoftonline.us';
 const US_GOVERNMENT_SCOPE = 'https://securitycenter.onmicrosoft.us/windowsatpservice/.default';
 
-/** Microsoft's documented hosts per cloud (facts sheet §1, §2: gov.md, exposed-apis-list.md). */
+/**
+ * Microsoft's documented hosts per cloud (facts sheet §1, §2: gov.md, exposed-apis-list.md; the regional hosts from
+ * improve-request-performance.md: us, eu, uk, au, swa, and ina since its 08/2024 version).
+ */
 export const CLOUDS: Record<Exclude<CloudName, 'custom'>, CloudEndpoints & { label: string }> = {
 	commercial: {
 		label: 'Commercial (Worldwide)',
@@ -50,6 +53,20 @@ export const CLOUDS: Record<Exclude<CloudName, 'custom'>, CloudEndpoints & { lab
 	au: {
 		label: 'Commercial – Australia Region',
 		apiBaseUrl: 'https://au.api.security.microsoft.com',
+		loginBaseUrl: COMMERCIAL_LOGIN,
+		scope: COMMERCIAL_SCOPE,
+		portalUrl: COMMERCIAL_PORTAL,
+	},
+	swa: {
+		label: 'Commercial – Switzerland Region',
+		apiBaseUrl: 'https://swa.api.security.microsoft.com',
+		loginBaseUrl: COMMERCIAL_LOGIN,
+		scope: COMMERCIAL_SCOPE,
+		portalUrl: COMMERCIAL_PORTAL,
+	},
+	ina: {
+		label: 'Commercial – India Region',
+		apiBaseUrl: 'https://ina.api.security.microsoft.com',
 		loginBaseUrl: COMMERCIAL_LOGIN,
 		scope: COMMERCIAL_SCOPE,
 		portalUrl: COMMERCIAL_PORTAL,

@@ -35,7 +35,8 @@ export const deviceLocator: INodeProperties = {
 			],
 		},
 		{
-			displayName: 'Hostname',
+			// Short enough for the mode selector: n8n 2.41.1's node panel cut "Hostname" to "Hostnam".
+			displayName: 'Name',
 			name: 'hostname',
 			type: 'string',
 			placeholder: 'e.g. ws-0042.contoso.com',
