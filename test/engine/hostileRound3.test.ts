@@ -22,7 +22,7 @@ import { CREDENTIAL_ID, defenderWorkflow, jsonOf, newEngine, runError } from '..
 /** Issue "Hostile inputs, round 3", points 1–5: each describe block is one point. */
 
 const ID = machineId(61);
-const TOKEN = 'tok-9f8e7d6c5b4a-opaque-access';
+const ECHOED = 'tok-9f8e7d6c5b4a-opaque-access';
 const byId = (id: string) => ({ __rl: true, mode: 'id', value: id });
 const fromItem = { __rl: true, mode: 'id', value: '={{ $json.id }}' };
 const ids = (count: number) => Array.from({ length: count }, (_, n) => ({ id: machineId(1000 + n) }));
@@ -31,7 +31,7 @@ const ids = (count: number) => Array.from({ length: count }, (_, n) => ({ id: ma
 function bare() {
 	const engine = newEngine();
 	const credential = saveCredential(engine);
-	mockTokens(credential.clientId, [TOKEN]);
+	mockTokens(credential.clientId, [ECHOED]);
 	return { engine, credential };
 }
 
@@ -125,10 +125,10 @@ describe('2. no token or secret in any error field or log line', () => {
 	});
 
 	test.each([
-		[400, 'BadRequest', `Invalid request. Headers: {"Authorization":"Bearer ${TOKEN}"}`],
-		[404, 'ResourceNotFound', `Machine not found for token ${TOKEN} (echoed without its scheme)`],
+		[400, 'BadRequest', `Invalid request. Headers: {"Authorization":"Bearer ${ECHOED}"}`],
+		[404, 'ResourceNotFound', `Machine not found for token ${ECHOED} (echoed without its scheme)`],
 		[400, 'BadRequest', `form: client_secret=${encodeURIComponent(SECRET)}`],
-		[400, 'BadRequest', `json: {\\"token\\":\\"${TOKEN}\\"} ${'x'.repeat(280)} ${TOKEN}`],
+		[400, 'BadRequest', `json: {\\"token\\":\\"${ECHOED}\\"} ${'x'.repeat(280)} ${ECHOED}`],
 	])('a %d whose body echoes a credential value: redacted in every field, On Error Stop and Continue', async (status, code, echo) => {
 		for (const onError of ['stopWorkflow', 'continueRegularOutput'] as const) {
 			const { engine } = setup();
@@ -136,8 +136,8 @@ describe('2. no token or secret in any error field or log line', () => {
 			const run = await engine.run(defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' }, onError }));
 			const shown = everything(run) + logged.join('\n');
 			expect(shown).toContain(`"httpCode":"${status}"`);
-			expect(shown).not.toContain(TOKEN);
-			expect(shown).not.toContain(TOKEN.slice(0, 20));
+			expect(shown).not.toContain(ECHOED);
+			expect(shown).not.toContain(ECHOED.slice(0, 20));
 			expect(shown).not.toContain(SECRET);
 			expect(shown).not.toContain(encodeURIComponent(SECRET));
 		}
@@ -145,8 +145,8 @@ describe('2. no token or secret in any error field or log line', () => {
 
 	test('the pending-actions snapshot and a device lookup echoing the token are redacted too', async () => {
 		const { engine } = bare();
-		nock(API).get('/api/machineactions').query(true).reply(400, apiErrorBody('BadRequest', `bad filter; auth ${TOKEN}`));
-		nock(API).get('/api/machines').query(true).times(2).reply(400, apiErrorBody('BadRequest', `Bearer ${TOKEN}`));
+		nock(API).get('/api/machineactions').query(true).reply(400, apiErrorBody('BadRequest', `bad filter; auth ${ECHOED}`));
+		nock(API).get('/api/machines').query(true).times(2).reply(400, apiErrorBody('BadRequest', `Bearer ${ECHOED}`));
 		const run = await engine.run(
 			defenderWorkflow([{ id: ID }, { id: 'ws-1' }], {
 				parameters: { device: { __rl: true, mode: '={{ $json.id.length === 40 ? "id" : "hostname" }}', value: '={{ $json.id }}' }, comment: 'c' },
@@ -156,7 +156,7 @@ describe('2. no token or secret in any error field or log line', () => {
 		const output = jsonOf(run, 'Defender');
 		expect(output).toHaveLength(2);
 		expect(output.every((item) => typeof item.error === 'string')).toBe(true);
-		expect(everything(run) + logged.join('\n')).not.toContain(TOKEN);
+		expect(everything(run) + logged.join('\n')).not.toContain(ECHOED);
 	});
 });
 

@@ -40,9 +40,13 @@ export function safeLowerCase(text: string): string {
 	let folded = '';
 	for (const char of text) {
 		const lower = char.toLowerCase();
-		folded += char.charCodeAt(0) > 0x7f && /[\u0000-\u007f]/.test(lower) ? char : lower;
+		folded += !isAscii(char) && [...lower].some(isAscii) ? char : lower;
 	}
 	return folded;
+}
+
+function isAscii(char: string): boolean {
+	return (char.codePointAt(0) ?? 0) <= 0x7f;
 }
 
 /** Defender compares computer names case-insensitively; so do we when checking what a filter returned (safeLowerCase). */
