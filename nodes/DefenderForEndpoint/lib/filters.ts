@@ -50,3 +50,25 @@ export function machineActionFilter(filters: MachineActionFilters, zone: string)
 		clause(filters.createdAfter, (date) => `creationDateTimeUtc gt ${odataDateTime(date, zone)}`),
 	]);
 }
+
+/** Isolate and Unisolate actions: what a device's isolation state follows from. */
+export const ISOLATION_ACTIONS = "type eq 'Isolate' or type eq 'Unisolate'";
+
+/** Isolate and Unisolate actions that have not finished, across the tenant: one paged call answers every device. */
+export const RUNNING_ISOLATION_ACTIONS = `(${ISOLATION_ACTIONS}) and (status eq 'Pending' or status eq 'InProgress')`;
+
+/** The isolation actions of the given devices (one `machineId eq` clause each, joined with `or`). */
+export function isolationActionsOf(machineIdClauses: string[]): string {
+	const devices = machineIdClauses.length === 1 ? machineIdClauses[0] : `(${machineIdClauses.join(' or ')})`;
+	return `${devices} and (${ISOLATION_ACTIONS})`;
+}
+
+export function machineIdClause(machineId: string): string {
+	return `machineId eq ${odataString(machineId)}`;
+}
+
+/** The device's actions under way, plus every action created on it since `sinceServerMs` (Defender's clock). */
+export function actionsOfDeviceFilter(machineId: string, sinceServerMs?: number): string {
+	const createdSince = sinceServerMs === undefined ? '' : ` or creationDateTimeUtc ge ${new Date(sinceServerMs).toISOString()}`;
+	return `${machineIdClause(machineId)} and (status eq 'Pending' or status eq 'InProgress'${createdSince})`;
+}

@@ -28,3 +28,12 @@ export function printable(value: string, maxLength = 80): string {
 		.replace(/[\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 	return visible.length > maxLength ? `${visible.slice(0, maxLength)}…` : visible;
 }
+
+/** A value as an error message shows it: "the text "x"", "a list ([…])", "the number 4". */
+export function describeValue(value: unknown): string {
+	if (value === null || value === undefined) return String(value);
+	if (Array.isArray(value)) return `a list (${printable(JSON.stringify(value), 60)})`;
+	if (typeof value === 'object') return `an object (${printable(JSON.stringify(value), 60)})`;
+	if (typeof value === 'string') return `the text "${printable(value, 60)}"`;
+	return `the ${typeof value} ${String(value)}`;
+}

@@ -1,4 +1,4 @@
-import { printable } from './machineId';
+import { describeValue } from './machineId';
 
 /** The range a numeric option accepts, as the editor shows it; code enforces it too (workflow files bypass the editor). */
 export interface NumberRange {
@@ -20,19 +20,12 @@ export function checkedNumber(raw: unknown, range: NumberRange, fallback: number
 	const value = typeof raw === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw;
 	const expected = `${range.integer ? 'a whole number' : 'a number'} from ${range.min} to ${range.max}`;
 	if (typeof value !== 'number' || !Number.isFinite(value)) {
-		throw new Error(`${range.label}: expected ${expected}, got ${describe(raw)}`);
+		throw new Error(`${range.label}: expected ${expected}, got ${typeof raw === 'number' ? String(raw) : describeValue(raw)}`);
 	}
 	if ((range.integer && !Number.isInteger(value)) || value < range.min || value > range.max) {
 		throw new Error(`${range.label}: expected ${expected}, got ${value}`);
 	}
 	return value;
-}
-
-function describe(value: unknown): string {
-	if (typeof value === 'string') return `the text "${printable(value, 60)}"`;
-	if (typeof value === 'number') return String(value);
-	if (typeof value === 'object') return `${Array.isArray(value) ? 'a list' : 'an object'} (${printable(JSON.stringify(value) ?? '', 60)})`;
-	return `the ${typeof value} ${String(value)}`;
 }
 
 /** The numeric options of the node, with the ranges the editor gives them. */

@@ -2,14 +2,12 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { readRunOptions } from '../descriptions/options';
-import { ActiveActions } from '../helpers/activeActions';
-import type { SubmittedRecord } from '../helpers/machineActions';
-import { DefenderClient } from '../transport';
+import { planRun } from '../run/plan';
+import { createRun, type RunState, type SentRecord } from '../run/runState';
 import { CUSTOM_API_CALL, customApiCallError } from './customApiCall';
-import { emptyPlan, planRun } from './plan';
 import * as device from './device/Device.resource';
 import * as machineAction from './machineAction/MachineAction.resource';
-import type { OperationExecute, RunState } from './node.type';
+import type { OperationExecute } from './node.type';
 
 const operations: Record<string, Record<string, { execute: OperationExecute }>> = {
 	device: {
@@ -58,12 +56,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (items.length > 0) await processItem(next++);
 	await Promise.all(Array.from({ length: Math.min(run?.options.parallelRequests ?? 1, items.length) }, worker));
 
-	if (cancelled()) throw withSubmitted(new NodeOperationError(this.getNode(), 'The execution was cancelled'), run?.submitted);
+	if (cancelled()) throw withSubmitted(new NodeOperationError(this.getNode(), 'The execution was cancelled'), run?.sent.all);
 	// The invariant: every item has its result. One without is an error, never a silently shorter output.
 	for (let itemIndex = 0; itemIndex < items.length && firstFailure === undefined; itemIndex++) {
 		if (results[itemIndex] === undefined) await fail(itemIndex, unprocessed(this, itemIndex));
 	}
-	if (firstFailure !== undefined) throw withSubmitted(firstFailure, run?.submitted);
+	if (firstFailure !== undefined) throw withSubmitted(firstFailure, run?.sent.all);
 	return [results.flatMap((result) => result ?? [])];
 }
 
@@ -86,16 +84,7 @@ async function startRun(
 	itemCount: number,
 ): Promise<{ run?: RunState; setupFailure?: unknown }> {
 	try {
-		const options = readRunOptions(context);
-		const client = await DefenderClient.create(context, options.timeoutMs);
-		const run: RunState = {
-			client,
-			options,
-			deviceActions: new Map(),
-			activeActions: new ActiveActions(client, options.retryPolicy),
-			submitted: [],
-			plan: emptyPlan(),
-		};
+		const run = await createRun(context, readRunOptions(context));
 		await planRun(context, run, operation, itemCount);
 		return { run };
 	} catch (error) {
@@ -114,7 +103,7 @@ function unprocessed(context: IExecuteFunctions, itemIndex: number): NodeOperati
  * When the node stops, every action this execution already sent is named in the error: a release that happened must
  * never be hidden behind another item's failure.
  */
-function withSubmitted<E extends NodeApiError | NodeOperationError>(error: E, submitted: SubmittedRecord[] = []): E {
+function withSubmitted<E extends NodeApiError | NodeOperationError>(error: E, submitted: SentRecord[] = []): E {
 	if (submitted.length === 0) return error;
 	const lines = submitted.map(({ itemIndex, machineId, type, actionId, outcome }) =>
 		outcome === 'unknown'

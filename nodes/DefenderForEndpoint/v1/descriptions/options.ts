@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { HostnameMatching } from '../../lib/batching';
 import { checkedNumber, NUMERIC_OPTIONS, type NumberRange } from '../../lib/numbers';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../lib/retryPolicy';
+import { DEFAULT_RETRY_POLICY } from '../../lib/retryPolicy';
+import type { RunOptions } from '../run/runState';
 
 /** The editor's bounds for a numeric option: the same ranges the code enforces. */
 const bounds = ({ min, max }: NumberRange) => ({ minValue: min, maxValue: max });
@@ -77,12 +77,6 @@ export const requestOptions: INodeProperties = {
 	],
 };
 
-export interface RunOptions {
-	hostnameMatching: HostnameMatching;
-	retryPolicy: RetryPolicy;
-	timeoutMs: number;
-	parallelRequests: number;
-}
 
 /**
  * The run's options, read once per execution from the first item. A numeric option that is not a finite number in

@@ -2,8 +2,9 @@ import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow'
 
 import { safeLowerCase, odataString } from '../../lib/odata';
 import { DEFAULT_RETRY_POLICY } from '../../lib/retryPolicy';
-import type { Machine } from '../helpers/devices';
+import type { Machine } from '../defender/devices';
 import { DefenderClient, RetryBudget } from '../transport';
+import { endpoints } from '../transport/endpoints';
 
 const PAGE_SIZE = 50;
 /** The editor is waiting: a short budget instead of the workflow's minutes-long one. */
@@ -20,8 +21,7 @@ export async function searchDevices(
 	const typed = filter?.trim();
 	const page = await client.call<{ value: Machine[] }>(
 		{
-			method: 'GET',
-			path: '/api/machines',
+			...endpoints.machines,
 			qs: {
 				...(typed ? { $filter: `startswith(computerDnsName,${odataString(safeLowerCase(typed))})` } : {}),
 				$top: PAGE_SIZE,

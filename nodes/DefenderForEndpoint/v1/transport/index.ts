@@ -148,7 +148,7 @@ type Outcome =
 	| { kind: 'transient'; reason: string; retryAfterMs?: number }
 	| { kind: 'failed'; error: Error };
 
-type ExecutionContext = IExecuteFunctions | ILoadOptionsFunctions;
+export type ExecutionContext = IExecuteFunctions | ILoadOptionsFunctions;
 
 export class DefenderClient {
 	readonly serverClock: ServerClock;

@@ -5,11 +5,12 @@ import { isolatedDevices, type IsolatedDeviceAction, type IsolationState } from 
 import { odataDateTime } from '../../../lib/odata';
 import { filtersCollection, returnAllOrLimit } from '../../descriptions/device';
 import { requestOptions } from '../../descriptions/options';
-import { actionOutput } from '../../helpers/deviceActions';
-import { resultLimit } from '../../helpers/parameters';
-import { RetryBudget } from '../../transport';
+import { ISOLATION_ACTIONS } from '../../../lib/filters';
+import { actionOutput } from '../../defender/machineActions';
+import { itemBudget, type RunState } from '../../run/runState';
+import { endpoints } from '../../transport/endpoints';
 import { operationError } from '../../transport/errors';
-import type { RunState } from '../node.type';
+import { resultLimit } from '../parameters';
 
 const properties: INodeProperties[] = [
 	...returnAllOrLimit,
@@ -104,9 +105,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, run: R
 		isolationTypes: filters.isolationTypes ?? [],
 	};
 	const actions = await run.client.list<IsolatedDeviceAction & IDataObject>(
-		'/api/machineactions',
-		{ $filter: "type eq 'Isolate' or type eq 'Unisolate'" },
-		{ itemIndex, budget: new RetryBudget(run.options.retryPolicy), permission: 'Machine.Read.All', what: 'list the isolation actions of the tenant' },
+		endpoints.machineActions.path,
+		{ $filter: ISOLATION_ACTIONS },
+		{ itemIndex, budget: itemBudget(run), permission: 'Machine.Read.All', what: 'list the isolation actions of the tenant' },
 	);
 	const devices = isolatedDevices(actions, criteria).map((device) => ({ ...device, decidedBy: actionOutput(device.decidedBy) }));
 	return limit === undefined ? devices : devices.slice(0, limit);

@@ -1,15 +1,15 @@
-import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { deriveIsolationState } from '../../../lib/isolationState';
-import { odataString } from '../../../lib/odata';
+import { isolationActionsOf, machineIdClause } from '../../../lib/filters';
 import { deviceLocator } from '../../descriptions/device';
 import { requestOptions } from '../../descriptions/options';
-import { actionOutput } from '../../helpers/deviceActions';
-import { resolveDevice } from '../../helpers/devices';
-import type { MachineAction } from '../../helpers/machineActions';
-import { RetryBudget } from '../../transport';
-import type { RunState } from '../node.type';
+import { actionOutput, type MachineAction } from '../../defender/machineActions';
+import { resolveItemDevice } from '../../run/plan';
+import { itemBudget, type RunState } from '../../run/runState';
+import { endpoints } from '../../transport/endpoints';
+import { deviceParameter } from '../parameters';
 
 const properties: INodeProperties[] = [deviceLocator, requestOptions];
 
@@ -20,14 +20,13 @@ export const description = updateDisplayOptions(
 
 /** Defender has no isolation property on a device: the state follows from its Isolate and Unisolate actions. */
 export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject> {
-	const locator = this.getNodeParameter('device', itemIndex) as INodeParameterResourceLocator;
-	const budget = new RetryBudget(run.options.retryPolicy);
-	const device = await resolveDevice(run, locator, itemIndex, budget);
+	const budget = itemBudget(run);
+	const device = await resolveItemDevice(run, deviceParameter(this, itemIndex), itemIndex, budget);
 	const actions =
 		run.plan.isolationActions.get(device.id) ??
 		(await run.client.list<MachineAction>(
-			'/api/machineactions',
-			{ $filter: `machineId eq ${odataString(device.id)} and (type eq 'Isolate' or type eq 'Unisolate')` },
+			endpoints.machineActions.path,
+			{ $filter: isolationActionsOf([machineIdClause(device.id)]) },
 			{ itemIndex, budget, permission: 'Machine.Read.All', what: `list the isolation actions of device ${device.named}` },
 		));
 	const { state, decidedBy } = deriveIsolationState(actions);

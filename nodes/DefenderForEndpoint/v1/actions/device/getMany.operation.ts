@@ -4,8 +4,9 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { machineFilter, type MachineFilters } from '../../../lib/filters';
 import { filtersCollection, returnAllOrLimit } from '../../descriptions/device';
 import { requestOptions } from '../../descriptions/options';
-import { listWithFilter } from '../../helpers/lists';
-import type { RunState } from '../node.type';
+import type { RunState } from '../../run/runState';
+import { endpoints } from '../../transport/endpoints';
+import { listWithFilter } from '../listing';
 
 const properties: INodeProperties[] = [
 	...returnAllOrLimit,
@@ -60,7 +61,7 @@ export const description = updateDisplayOptions({ show: { resource: ['device'], 
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject[]> {
 	return await listWithFilter(this, run, itemIndex, {
-		path: '/api/machines',
+		endpoint: endpoints.machines,
 		what: 'list devices',
 		filter: (filters, zone) => machineFilter(filters as MachineFilters, zone),
 	});

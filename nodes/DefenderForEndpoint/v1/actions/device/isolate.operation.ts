@@ -3,8 +3,9 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { commentField, deviceLocator, waitForCompletionFields } from '../../descriptions/device';
 import { requestOptions } from '../../descriptions/options';
-import { actOnDevice } from '../../helpers/deviceActions';
-import type { RunState } from '../node.type';
+import { actOnDevice } from '../../run/submit';
+import type { RunState } from '../../run/runState';
+import { completionWaitMs, deviceParameter, requiredComment } from '../parameters';
 
 const properties: INodeProperties[] = [
 	deviceLocator,
@@ -35,6 +36,12 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { resource: ['device'], operation: ['isolate'] } }, properties);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject> {
-	const isolationType = this.getNodeParameter('isolationType', itemIndex) as string;
-	return await actOnDevice(this, run, itemIndex, { type: 'Isolate', verb: 'isolate', body: { IsolationType: isolationType } });
+	const Comment = requiredComment(this, itemIndex);
+	const waitMs = completionWaitMs(this, itemIndex);
+	const IsolationType = this.getNodeParameter('isolationType', itemIndex) as string;
+	return await actOnDevice(run, itemIndex, {
+		locator: deviceParameter(this, itemIndex),
+		request: { type: 'Isolate', verb: 'isolate', body: { Comment, IsolationType } },
+		completionWaitMs: waitMs,
+	});
 }

@@ -3,12 +3,16 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { commentField, deviceLocator, waitForCompletionFields } from '../../descriptions/device';
 import { requestOptions } from '../../descriptions/options';
-import { actOnDevice } from '../../helpers/deviceActions';
-import type { RunState } from '../node.type';
+import { actOnDevice } from '../../run/submit';
+import type { RunState } from '../../run/runState';
+import { completionWaitMs, deviceParameter, requiredComment } from '../parameters';
 
-const properties: INodeProperties[] = [deviceLocator,
+const properties: INodeProperties[] = [
+	deviceLocator,
 	commentField('Released after INC-1234 was closed: device clean and validated'),
-	 ...waitForCompletionFields, requestOptions];
+	...waitForCompletionFields,
+	requestOptions,
+];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['device'], operation: ['releaseFromIsolation'] } },
@@ -16,5 +20,11 @@ export const description = updateDisplayOptions(
 );
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject> {
-	return await actOnDevice(this, run, itemIndex, { type: 'Unisolate', verb: 'unisolate', body: {} });
+	const Comment = requiredComment(this, itemIndex);
+	const waitMs = completionWaitMs(this, itemIndex);
+	return await actOnDevice(run, itemIndex, {
+		locator: deviceParameter(this, itemIndex),
+		request: { type: 'Unisolate', verb: 'unisolate', body: { Comment } },
+		completionWaitMs: waitMs,
+	});
 }

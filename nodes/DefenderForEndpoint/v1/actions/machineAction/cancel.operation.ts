@@ -3,13 +3,13 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { commentField, machineActionIdField } from '../../descriptions/device';
 import { requestOptions } from '../../descriptions/options';
-import { requiredActionId } from '../../helpers/actionIds';
-import { actionOutput, requiredComment } from '../../helpers/deviceActions';
-import type { MachineAction } from '../../helpers/machineActions';
-import { RetryBudget, type CallContext } from '../../transport';
-import { operationError } from '../../transport/errors';
 import { printable } from '../../../lib/machineId';
-import type { RunState } from '../node.type';
+import { actionOutput, readAction, type MachineAction } from '../../defender/machineActions';
+import { itemBudget, type RunState } from '../../run/runState';
+import type { CallContext } from '../../transport';
+import { endpoints } from '../../transport/endpoints';
+import { operationError } from '../../transport/errors';
+import { requiredActionId, requiredComment } from '../parameters';
 
 const properties: INodeProperties[] = [
 	machineActionIdField,
@@ -32,12 +32,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, run: R
 	const comment = requiredComment(this, itemIndex);
 	const context: CallContext = {
 		itemIndex,
-		budget: new RetryBudget(run.options.retryPolicy),
+		budget: itemBudget(run),
 		permission: 'Machine.Isolate',
 		what: `cancel machine action ${id}`,
 	};
 	const answer = await run.client.request<Partial<MachineAction>>(
-		{ method: 'POST', path: `/api/machineactions/${id}/cancel`, body: { Comment: comment }, tolerate: [400] },
+		{ ...endpoints.cancelMachineAction(id), body: { Comment: comment }, tolerate: [400] },
 		context,
 	);
 	if (answer.kind === 'ok') return checkedCancellation(this, itemIndex, id, answer.body, answer.status);
@@ -47,10 +47,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, run: R
 	}
 
 	// Defender refuses to cancel a finished action; say which state it is in rather than a bare 400.
-	const action = await run.client.call<MachineAction>(
-		{ method: 'GET', path: `/api/machineactions/${id}` },
-		{ ...context, permission: 'Machine.Read.All', what: `get machine action ${id}` },
-	);
+	const action = await readAction(run.client, id, { ...context, permission: 'Machine.Read.All', what: `get machine action ${id}` });
 	if (answer.kind === 'ambiguous' && action.status === 'Cancelled') return actionOutput(action, { answerLost: true });
 	const detail = answer.kind === 'tolerated' ? `it is ${action.status}` : `Defender did not confirm the cancellation; it is ${action.status}`;
 	throw operationError(

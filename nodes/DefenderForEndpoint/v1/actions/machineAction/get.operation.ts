@@ -3,10 +3,9 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { machineActionIdField } from '../../descriptions/device';
 import { requestOptions } from '../../descriptions/options';
-import { requiredActionId } from '../../helpers/actionIds';
-import { actionOutput } from '../../helpers/deviceActions';
-import { RetryBudget } from '../../transport';
-import type { RunState } from '../node.type';
+import { actionOutput, readAction } from '../../defender/machineActions';
+import { itemBudget, type RunState } from '../../run/runState';
+import { requiredActionId } from '../parameters';
 
 const properties: INodeProperties[] = [machineActionIdField, requestOptions];
 
@@ -14,9 +13,11 @@ export const description = updateDisplayOptions({ show: { resource: ['machineAct
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject> {
 	const id = requiredActionId(this, itemIndex);
-	const action = await run.client.call(
-		{ method: 'GET', path: `/api/machineactions/${id}` },
-		{ itemIndex, budget: new RetryBudget(run.options.retryPolicy), permission: 'Machine.Read.All', what: `get machine action ${id}` },
-	);
+	const action = await readAction(run.client, id, {
+		itemIndex,
+		budget: itemBudget(run),
+		permission: 'Machine.Read.All',
+		what: `get machine action ${id}`,
+	});
 	return actionOutput(action);
 }

@@ -4,9 +4,10 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { machineActionFilter, type MachineActionFilters } from '../../../lib/filters';
 import { filtersCollection, returnAllOrLimit } from '../../descriptions/device';
 import { requestOptions } from '../../descriptions/options';
-import { actionOutput } from '../../helpers/deviceActions';
-import { listWithFilter } from '../../helpers/lists';
-import type { RunState } from '../node.type';
+import { actionOutput } from '../../defender/machineActions';
+import type { RunState } from '../../run/runState';
+import { endpoints } from '../../transport/endpoints';
+import { listWithFilter } from '../listing';
 
 const properties: INodeProperties[] = [
 	...returnAllOrLimit,
@@ -70,7 +71,7 @@ export const description = updateDisplayOptions(
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject[]> {
 	const actions = await listWithFilter(this, run, itemIndex, {
-		path: '/api/machineactions',
+		endpoint: endpoints.machineActions,
 		what: 'list machine actions',
 		filter: (filters, zone) => machineActionFilter(filters as MachineActionFilters, zone),
 	});

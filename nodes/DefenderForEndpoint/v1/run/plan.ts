@@ -1,27 +1,15 @@
-import type { IExecuteFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { distinctIgnoringCase, hostnameClause, orBatches, type HostnameMatching } from '../../lib/batching';
-import { parseMachineId } from '../../lib/machineId';
-import { safeLowerCase, odataString, parseHostname } from '../../lib/odata';
-import { devicesNamed, type Machine } from '../helpers/devices';
-import type { MachineAction } from '../helpers/machineActions';
-import { RetryBudget } from '../transport';
-import type { RunState } from './node.type';
-
-/** What the run learned before acting, so that most items need no lookup call of their own. */
-export interface DevicePlan {
-	/** The devices each typed hostname names (keyed exactly as typed), from the batched lookups. A name missing here is looked up by its item. */
-	hostnames: Map<string, Machine[]>;
-	/** Isolate/Unisolate actions per machine ID, for Get Isolation State. A device missing here is read by its item. */
-	isolationActions: Map<string, MachineAction[]>;
-	/** Defender refused a batched filter once: every later lookup of the run goes per item. */
-	batchingRefused: boolean;
-}
-
-export function emptyPlan(): DevicePlan {
-	return { hostnames: new Map(), isolationActions: new Map(), batchingRefused: false };
-}
+import { parseDeviceLocator, type DeviceLocator } from '../../lib/deviceLocator';
+import { isolationActionsOf, machineIdClause } from '../../lib/filters';
+import { safeLowerCase } from '../../lib/odata';
+import { devicesNamed, resolveDevice, type DeviceTarget, type Machine } from '../defender/devices';
+import type { MachineAction } from '../defender/machineActions';
+import type { RetryBudget } from '../transport';
+import { endpoints } from '../transport/endpoints';
+import { itemBudget, type RunState } from './runState';
 
 /** Operations that name devices by the Device locator, and the ones that read isolation actions per device. */
 const LOCATOR_OPERATIONS = new Set(['releaseFromIsolation', 'isolate', 'get', 'getIsolationState']);
@@ -49,12 +37,9 @@ function namedDevices(context: IExecuteFunctions, itemCount: number) {
 	const ids = new Set<string>();
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		try {
-			const locator = context.getNodeParameter('device', itemIndex) as INodeParameterResourceLocator;
-			if (locator?.mode === 'hostname') {
-				const hostname = parseHostname(locator.value);
-				if (!hostnames.has(hostname)) hostnames.set(hostname, itemIndex);
-			}
-			if (locator?.mode === 'id' || locator?.mode === 'list') ids.add(parseMachineId(locator.value));
+			const locator = parseDeviceLocator(context.getNodeParameter('device', itemIndex));
+			if (locator.mode === 'hostname' && !hostnames.has(locator.hostname)) hostnames.set(locator.hostname, itemIndex);
+			if (locator.mode === 'id' || locator.mode === 'list') ids.add(locator.id);
 		} catch {
 			// The item reports its own problem when it runs.
 		}
@@ -80,11 +65,11 @@ async function resolveHostnames(run: RunState, firstItemOf: Map<string, number>)
 		let found: Machine[];
 		try {
 			found = await client.list<Machine>(
-				'/api/machines',
+				endpoints.machines.path,
 				{ $filter: batch.join(' or ') },
 				{
 					itemIndex: Math.min(...batchNames.map((name) => firstItemOf.get(name) ?? 0)),
-					budget: new RetryBudget(options.retryPolicy),
+					budget: itemBudget(run),
 					permission: 'Machine.Read.All',
 					what: `look up ${batchNames.length} devices by name`,
 				},
@@ -114,18 +99,18 @@ function namesByClause(names: string[], matching: HostnameMatching): Map<string,
 }
 
 async function readIsolationActions(run: RunState, ids: string[]): Promise<void> {
-	const { client, options, plan } = run;
-	const byClause = new Map([...new Set(ids)].map((id) => [`machineId eq ${odataString(id)}`, id]));
+	const { client, plan } = run;
+	const byClause = new Map([...new Set(ids)].map((id) => [machineIdClause(id), id]));
 	for (const batch of orBatches([...byClause.keys()])) {
 		if (plan.batchingRefused) return;
 		let actions: MachineAction[];
 		try {
 			actions = await client.list<MachineAction>(
-				'/api/machineactions',
-				{ $filter: `(${batch.join(' or ')}) and (type eq 'Isolate' or type eq 'Unisolate')` },
+				endpoints.machineActions.path,
+				{ $filter: isolationActionsOf(batch) },
 				{
 					itemIndex: 0,
-					budget: new RetryBudget(options.retryPolicy),
+					budget: itemBudget(run),
 					permission: 'Machine.Read.All',
 					what: `list the isolation actions of ${batch.length} devices`,
 				},
@@ -137,4 +122,13 @@ async function readIsolationActions(run: RunState, ids: string[]): Promise<void>
 		for (const clause of batch) plan.isolationActions.set(byClause.get(clause) as string, []);
 		for (const action of actions) plan.isolationActions.get(String(action.machineId).toLowerCase())?.push(action);
 	}
+}
+
+/** Resolves one item's device, with what the plan learned (a hostname the batched lookups answered needs no call). */
+export async function resolveItemDevice(run: RunState, locator: DeviceLocator, itemIndex: number, budget: RetryBudget): Promise<DeviceTarget> {
+	return await resolveDevice(run.client, locator, {
+		context: { itemIndex, budget },
+		hostnameMatching: run.options.hostnameMatching,
+		known: (hostname) => run.plan.hostnames.get(hostname),
+	});
 }

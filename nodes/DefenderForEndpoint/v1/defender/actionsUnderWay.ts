@@ -1,7 +1,8 @@
-import { odataString } from '../../lib/odata';
+import { RUNNING_ISOLATION_ACTIONS } from '../../lib/filters';
 import { isActionUnderWay } from '../../lib/isolationState';
 import type { RetryPolicy } from '../../lib/retryPolicy';
 import { RetryBudget, type DefenderClient } from '../transport';
+import { endpoints } from '../transport/endpoints';
 import type { MachineAction } from './machineActions';
 
 /**
@@ -15,10 +16,6 @@ export const SNAPSHOT_REFRESH_MS = 5 * 60_000;
  * executions of one device each would otherwise spend half of Defender's quota on snapshots.
  */
 export const SNAPSHOT_REUSE_MS = 60_000;
-
-/** Isolate and Unisolate actions that have not finished, across the tenant: one paged call answers every device. */
-const RUNNING_ISOLATION_ACTIONS =
-	"(type eq 'Isolate' or type eq 'Unisolate') and (status eq 'Pending' or status eq 'InProgress')";
 
 /** Action IDs Defender answered to this process's POSTs, newest last: a later echo of one is not a new action. */
 const answeredIds = new Set<string>();
@@ -58,7 +55,7 @@ function tenantView(identity: string): TenantView {
  * this run or, when fresh, by another execution; refreshed in long runs), the actions any execution of the process
  * saw under way since, and every action this run has seen.
  */
-export class ActiveActions {
+export class ActionsUnderWay {
 	private readonly view: TenantView;
 
 	/** Whether this run has used a snapshot yet: a run starts with one at most SNAPSHOT_REUSE_MS old. */
@@ -115,7 +112,7 @@ export class ActiveActions {
 
 	private async take(itemIndex: number): Promise<MachineAction[]> {
 		const actions = this.client.list<MachineAction>(
-			'/api/machineactions',
+			endpoints.machineActions.path,
 			{ $filter: RUNNING_ISOLATION_ACTIONS },
 			{
 				itemIndex,
@@ -152,10 +149,4 @@ function sameId(a: unknown, b: string): boolean {
 
 function idKey(id: unknown): string {
 	return String(id).toLowerCase();
-}
-
-/** The device's actions under way, plus every action created on it since `sinceServerMs` (Defender's clock). */
-export function deviceActionsFilter(machineId: string, sinceServerMs?: number): string {
-	const createdSince = sinceServerMs === undefined ? '' : ` or creationDateTimeUtc ge ${new Date(sinceServerMs).toISOString()}`;
-	return `machineId eq ${odataString(machineId)} and (status eq 'Pending' or status eq 'InProgress'${createdSince})`;
 }

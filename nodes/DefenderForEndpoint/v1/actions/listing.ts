@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { RunState } from '../actions/node.type';
-import { RetryBudget } from '../transport';
+import { itemBudget, type RunState } from '../run/runState';
+import type { Endpoint } from '../transport/endpoints';
 import { operationError } from '../transport/errors';
 import { resultLimit } from './parameters';
 
@@ -10,7 +10,7 @@ export async function listWithFilter(
 	context: IExecuteFunctions,
 	run: RunState,
 	itemIndex: number,
-	list: { path: string; what: string; filter: (filters: IDataObject, zone: string) => string | undefined },
+	list: { endpoint: Endpoint; what: string; filter: (filters: IDataObject, zone: string) => string | undefined },
 ): Promise<IDataObject[]> {
 	const limit = resultLimit(context, itemIndex);
 	const filters = context.getNodeParameter('filters', itemIndex, {}) as IDataObject;
@@ -20,9 +20,9 @@ export async function listWithFilter(
 	} catch (error) {
 		throw operationError(context.getNode(), itemIndex, `Filters: ${(error as Error).message}`, 'Nothing was sent for this item.');
 	}
-	const entities = await run.client.list<IDataObject>(list.path, $filter ? { $filter } : {}, {
+	const entities = await run.client.list<IDataObject>(list.endpoint.path, $filter ? { $filter } : {}, {
 		itemIndex,
-		budget: new RetryBudget(run.options.retryPolicy),
+		budget: itemBudget(run),
 		permission: 'Machine.Read.All',
 		what: list.what,
 	}, limit);
