@@ -16,15 +16,8 @@ export type DeviceLocator =
 	| { mode: 'hostname'; hostname: string }
 	| { mode: 'ip'; ip: string };
 
-/** Why a locator cannot be used: the message names the field; the hint says what to do. Nothing was sent. */
-export class LocatorError extends Error {
-	constructor(
-		message: string,
-		readonly hint: string,
-	) {
-		super(message);
-	}
-}
+/** A parsed locator, or why it cannot be used: the message names the field, the hint says what to do. */
+export type ParsedLocator = { locator: DeviceLocator } | { problem: string; hint: string };
 
 const SHAPE_HINT =
 	'Nothing was sent for this item. Choose a mode (From List, By ID, By Hostname, By IP Address) and give the device as text.';
@@ -33,22 +26,22 @@ const SHAPE_HINT =
  * The Device locator, checked and parsed once: {mode, value} with a known mode and a text value that is a machine ID,
  * a hostname or an IP address. Expressions can hand the node anything: each shape is refused by name.
  */
-export function parseDeviceLocator(raw: unknown): DeviceLocator {
+export function parseDeviceLocator(raw: unknown): ParsedLocator {
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-		throw new LocatorError(`Device: expected a device locator (mode and value), got ${describeValue(raw)}`, SHAPE_HINT);
+		return { problem: `Device: expected a device locator (mode and value), got ${describeValue(raw)}`, hint: SHAPE_HINT };
 	}
 	const { mode, value } = raw as { mode?: unknown; value?: unknown };
 	if (typeof mode !== 'string' || !Object.hasOwn(MODE_LABELS, mode)) {
-		throw new LocatorError(`Device: unknown mode ${describeValue(mode)}`, SHAPE_HINT);
+		return { problem: `Device: unknown mode ${describeValue(mode)}`, hint: SHAPE_HINT };
 	}
 	if (typeof value !== 'string') {
-		throw new LocatorError(`Device: the ${MODE_LABELS[mode]} value must be text, got ${describeValue(value)}`, SHAPE_HINT);
+		return { problem: `Device: the ${MODE_LABELS[mode]} value must be text, got ${describeValue(value)}`, hint: SHAPE_HINT };
 	}
 	try {
-		if (mode === 'hostname') return { mode, hostname: parseHostname(value) };
-		if (mode === 'ip') return { mode, ip: parseIpAddress(value) };
-		return { mode: mode as 'id' | 'list', id: parseMachineId(value) };
+		if (mode === 'hostname') return { locator: { mode, hostname: parseHostname(value) } };
+		if (mode === 'ip') return { locator: { mode, ip: parseIpAddress(value) } };
+		return { locator: { mode: mode as 'id' | 'list', id: parseMachineId(value) } };
 	} catch (error) {
-		throw new LocatorError(`Device (${MODE_LABELS[mode]}): ${(error as Error).message}`, 'Nothing was sent for this item.');
+		return { problem: `Device (${MODE_LABELS[mode]}): ${(error as Error).message}`, hint: 'Nothing was sent for this item.' };
 	}
 }

@@ -1,18 +1,15 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { LocatorError, parseDeviceLocator, type DeviceLocator } from '../../lib/deviceLocator';
+import { parseDeviceLocator, type DeviceLocator } from '../../lib/deviceLocator';
 import { checkedNumber, NUMERIC_OPTIONS } from '../../lib/numbers';
 import { parseActionId } from '../../lib/validation';
 import { operationError } from '../transport/errors';
 
 /** The item's Device locator, parsed: an unusable one fails the item naming the field, before anything is sent. */
 export function deviceParameter(context: IExecuteFunctions, itemIndex: number): DeviceLocator {
-	try {
-		return parseDeviceLocator(context.getNodeParameter('device', itemIndex));
-	} catch (error) {
-		if (!(error instanceof LocatorError)) throw error;
-		throw operationError(context.getNode(), itemIndex, error.message, error.hint);
-	}
+	const parsed = parseDeviceLocator(context.getNodeParameter('device', itemIndex));
+	if ('problem' in parsed) throw operationError(context.getNode(), itemIndex, parsed.problem, parsed.hint);
+	return parsed.locator;
 }
 
 /** A required Comment parameter, trimmed: an empty one fails the item before anything is sent. */

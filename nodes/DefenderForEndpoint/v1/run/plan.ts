@@ -37,11 +37,13 @@ function namedDevices(context: IExecuteFunctions, itemCount: number) {
 	const ids = new Set<string>();
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		try {
-			const locator = parseDeviceLocator(context.getNodeParameter('device', itemIndex));
-			if (locator.mode === 'hostname' && !hostnames.has(locator.hostname)) hostnames.set(locator.hostname, itemIndex);
-			if (locator.mode === 'id' || locator.mode === 'list') ids.add(locator.id);
+			const parsed = parseDeviceLocator(context.getNodeParameter('device', itemIndex));
+			// An unusable locator: the item reports its own problem when it runs.
+			const locator = 'locator' in parsed ? parsed.locator : undefined;
+			if (locator?.mode === 'hostname' && !hostnames.has(locator.hostname)) hostnames.set(locator.hostname, itemIndex);
+			if (locator?.mode === 'id' || locator?.mode === 'list') ids.add(locator.id);
 		} catch {
-			// The item reports its own problem when it runs.
+			// The parameter cannot be read (an expression that fails): the item reports it when it runs.
 		}
 	}
 	return { hostnames, ids };
