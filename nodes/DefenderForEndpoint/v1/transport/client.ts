@@ -28,7 +28,7 @@ export class DefenderClient {
 		private readonly limiter: SlidingWindowRateLimiter,
 		readonly timeoutMs: number,
 		readonly clock: Clock,
-		private secrets: Secret[],
+		private readonly secrets: Secret[],
 		readonly signIn: SignIn,
 		/** False while the credential may hold no token yet (see firstTokenRequests). */
 		private hasToken: boolean,
@@ -63,7 +63,8 @@ export class DefenderClient {
 	async refreshSecrets(): Promise<void> {
 		try {
 			const credentials = await this.context.getCredentials(this.credentialType);
-			this.secrets = [...secretsOf(credentials), ...this.secrets];
+			const known = new Set(this.secrets.map((secret) => secret.value));
+			this.secrets.push(...secretsOf(credentials).filter((secret) => !known.has(secret.value)));
 		} catch {
 			// The credential cannot be read now: the values known so far are still redacted.
 		}
