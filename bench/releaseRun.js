@@ -16,17 +16,16 @@ const { naiveRelease } = require('./naiveRelease');
 const dist = path.join(__dirname, '..', 'dist');
 const { DefenderForEndpoint } = require(path.join(dist, 'nodes/DefenderForEndpoint/DefenderForEndpoint.node.js'));
 const { DefenderForEndpointOAuth2Api } = require(path.join(dist, 'credentials/DefenderForEndpointOAuth2Api.credentials.js'));
-const transport = require(path.join(dist, 'nodes/DefenderForEndpoint/v1/transport/index.js'));
 
 async function main() {
 	const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 	const { sim, timeScale } = job;
 	// The simulator runs in the parent process; its clock is a function of its epoch and the time scale.
 	const simNow = () => sim.epochMs + (Date.now() - sim.epochMs) * timeScale;
-	transport.useClock(simulatedClock({ now: simNow }, timeScale));
+	const clock = simulatedClock({ now: simNow }, timeScale);
 
 	const engine = createEngine({
-		nodeTypes: { 'n8n-nodes-defender-for-endpoint.defenderForEndpoint': new DefenderForEndpoint(), 'bench.naiveRelease': naiveRelease },
+		nodeTypes: { 'n8n-nodes-defender-for-endpoint.defenderForEndpoint': new DefenderForEndpoint({ clock }), 'bench.naiveRelease': naiveRelease },
 		credentialTypes: { defenderForEndpointOAuth2Api: new DefenderForEndpointOAuth2Api() },
 	});
 	engine.credentialsHelper.save('simulator', 'defenderForEndpointOAuth2Api', simulatorCredential(sim));

@@ -17,7 +17,6 @@ const { simulatorCredential } = require('../tooling/simulatorCredential');
 const dist = path.join(__dirname, '..', 'dist');
 const { DefenderForEndpoint } = require(path.join(dist, 'nodes/DefenderForEndpoint/DefenderForEndpoint.node.js'));
 const { DefenderForEndpointOAuth2Api } = require(path.join(dist, 'credentials/DefenderForEndpointOAuth2Api.credentials.js'));
-const transport = require(path.join(dist, 'nodes/DefenderForEndpoint/v1/transport/index.js'));
 
 const FAULTS = {
 	429: { rate429: 0.05, retryAfterSeconds: 2 },
@@ -43,7 +42,6 @@ for (const name of faultNames) if (!FAULTS[name]) throw new Error(`Unknown fault
 async function main() {
 	const faults = Object.assign({}, ...faultNames.map((name) => FAULTS[name]));
 	const sim = await startSimulator({ deviceCount: deviceCount + 5, timeScale, faults });
-	if (timeScale !== 1) transport.useClock(simulatedClock(sim, timeScale));
 
 	// Ordinary tickets name devices ws-0001…; two more show the safety rules: an ambiguous and an unknown hostname.
 	const tickets = sim.devices
@@ -60,7 +58,10 @@ async function main() {
 	};
 
 	const engine = createEngine({
-		nodeTypes: { 'n8n-nodes-defender-for-endpoint.defenderForEndpoint': new DefenderForEndpoint() },
+		nodeTypes: {
+			// The node runs on the simulator's scaled clock, so Defender's minutes pass faster than real ones.
+			'n8n-nodes-defender-for-endpoint.defenderForEndpoint': new DefenderForEndpoint(timeScale === 1 ? {} : { clock: simulatedClock(sim, timeScale) }),
+		},
 		credentialTypes: { defenderForEndpointOAuth2Api: new DefenderForEndpointOAuth2Api() },
 	});
 	engine.credentialsHelper.save('simulator', 'defenderForEndpointOAuth2Api', simulatorCredential(sim));

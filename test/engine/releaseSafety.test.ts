@@ -2,7 +2,7 @@ import type { IDataObject, IRun } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 import nock from 'nock';
 
-import { useClock } from '../../nodes/DefenderForEndpoint/v1/transport';
+import { useClock } from '../helpers/clock';
 import {
 	API,
 	LOGIN,

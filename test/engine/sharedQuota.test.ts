@@ -1,6 +1,6 @@
 import nock from 'nock';
 
-import { useClock } from '../../nodes/DefenderForEndpoint/v1/transport';
+import { useClock } from '../helpers/clock';
 import {
 	API,
 	LOGIN,

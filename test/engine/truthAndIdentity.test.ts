@@ -2,7 +2,7 @@ import type { IRun } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 import nock from 'nock';
 
-import { useClock } from '../../nodes/DefenderForEndpoint/v1/transport';
+import { useClock } from '../helpers/clock';
 import { API, apiErrorBody, machine, machineAction, machineId, mockTenantActions, mockTokens, saveCredential } from '../helpers/defenderMocks';
 import { delegatedSimulatorFor } from '../helpers/simulator';
 import { defenderWorkflow, jsonOf, newEngine, runError } from '../helpers/workflow';

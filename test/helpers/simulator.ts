@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { useClock } from '../../nodes/DefenderForEndpoint/v1/transport';
+import { useClock } from '../helpers/clock';
 import { CREDENTIAL_ID, type Engine } from './workflow';
 
 /* eslint-disable @typescript-eslint/no-require-imports */

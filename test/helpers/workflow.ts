@@ -3,6 +3,7 @@ import type { IDataObject, INodeExecutionData, IRun } from 'n8n-workflow';
 import { DefenderForEndpointDelegatedOAuth2Api } from '../../credentials/DefenderForEndpointDelegatedOAuth2Api.credentials';
 import { DefenderForEndpointOAuth2Api } from '../../credentials/DefenderForEndpointOAuth2Api.credentials';
 import { DefenderForEndpoint } from '../../nodes/DefenderForEndpoint/DefenderForEndpoint.node';
+import { testClock } from './clock';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createEngine, outputOf } = require('../../tooling/engine') as {
@@ -25,7 +26,7 @@ export const CREDENTIAL_ID = 'defender-credential';
 
 export function newEngine(): Engine {
 	return createEngine({
-		nodeTypes: { [NODE_TYPE]: new DefenderForEndpoint() },
+		nodeTypes: { [NODE_TYPE]: new DefenderForEndpoint({ clock: testClock }) },
 		credentialTypes: {
 			defenderForEndpointOAuth2Api: new DefenderForEndpointOAuth2Api(),
 			defenderForEndpointDelegatedOAuth2Api: new DefenderForEndpointDelegatedOAuth2Api(),

@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import * as device from './actions/device/Device.resource';
 import * as machineAction from './actions/machineAction/MachineAction.resource';
 import { router } from './actions/router';
+import { wallClock, type Clock } from './transport';
 import { subtitleExpression } from './descriptions/subtitle';
 import { listSearch } from './methods';
 
@@ -70,7 +71,12 @@ export class DefenderForEndpointV1 implements INodeType {
 
 	methods = { listSearch };
 
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+	/** n8n calls execute with the execution's context as `this`: the node's clock reaches the router through a closure. */
+	readonly execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
+
+	constructor(clock: Clock = wallClock) {
+		this.execute = async function (this: IExecuteFunctions) {
+			return await router.call(this, clock);
+		};
 	}
 }

@@ -11,7 +11,8 @@ import { operationError, reconnectError, type ReconnectReason, type SignIn } fro
 import { classifyAnswer, classifyThrown, inspectError } from './failures';
 import { listEntities } from './paging';
 import { withDeadline, TIMED_OUT } from './deadline';
-import { currentClock, firstTokenTurn, rateLimiters, serverClockFor, type Clock } from './processState';
+import { wallClock, type Clock } from './clock';
+import { firstTokenTurn, rateLimiters, serverClockFor } from './processState';
 
 export class DefenderClient {
 	readonly serverClock: ServerClock;
@@ -37,10 +38,10 @@ export class DefenderClient {
 	}
 
 	/** Validates the credential's cloud settings before anything is sent. */
-	static async create(context: ExecutionContext, timeoutMs: number) {
+	static async create(context: ExecutionContext, timeoutMs: number, clock: Clock = wallClock) {
 		const { signIn, cloud, secrets, hasToken } = await readCredential(context);
 		const limiter = rateLimiters.forClient(cloud.tenantId, cloud.clientId);
-		return new DefenderClient(context, cloud, limiter, timeoutMs, currentClock(), secrets, signIn, hasToken);
+		return new DefenderClient(context, cloud, limiter, timeoutMs, clock, secrets, signIn, hasToken);
 	}
 
 	/**

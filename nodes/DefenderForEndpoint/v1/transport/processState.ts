@@ -1,38 +1,10 @@
-import { sleep } from 'n8n-workflow';
-
 import { RateLimiterRegistry } from '../../lib/rateLimiter';
 import { ServerClock } from '../../lib/serverClock';
 
 /*
- * The state every execution of this n8n process shares: the clock, Defender's quota per tenant and app, Defender's
+ * The state every execution of this n8n process shares: Defender's quota per tenant and app, Defender's
  * clock per API host, and the first-token gate per credential. Nothing else in the transport outlives a run.
  */
-
-/** Time as the transport sees it: production uses the wall clock and n8n's cancellable sleep. */
-export interface Clock {
-	now(): number;
-	sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-const wallClock: Clock = {
-	now: () => Date.now(),
-	sleep: async (ms, signal) => await sleep(ms, signal),
-};
-
-let clock = wallClock;
-
-/** The clock a new client uses. */
-export function currentClock(): Clock {
-	return clock;
-}
-
-/**
- * Replaces the wall clock for simulations: the benchmark and the demo run Defender's hour-long quota in scaled time
- * against the local simulator. Workflows never call this.
- */
-export function useClock(simulated: Clock | undefined): void {
-	clock = simulated ?? wallClock;
-}
 
 /** Shared by every execution in this n8n process: Defender's quota is per tenant and application. */
 export const rateLimiters = new RateLimiterRegistry();
