@@ -5,6 +5,7 @@ import type {
 	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
 	INode,
+	IPollFunctions,
 } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
@@ -148,7 +149,7 @@ type Outcome =
 	| { kind: 'transient'; reason: string; retryAfterMs?: number }
 	| { kind: 'failed'; error: Error };
 
-export type ExecutionContext = IExecuteFunctions | ILoadOptionsFunctions;
+export type ExecutionContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
 export class DefenderClient {
 	readonly serverClock: ServerClock;
