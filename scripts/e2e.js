@@ -28,6 +28,7 @@ const setup = require('./e2e/setup');
 const { prepareWorkflows } = require('./e2e/workflows');
 const examples = require('./e2e/examples');
 const { delegatedSignIn } = require('./e2e/delegated');
+const { triggerAcrossRestarts } = require('./e2e/trigger');
 const { checkRequestLog, checkSecretsAndNetwork } = require('./e2e/audit');
 
 const { fail, phase, finish } = report;
@@ -69,6 +70,10 @@ async function runPhases(t) {
 	await phase("HTTP Request node with this credential (Allowed HTTP Request Domains left at This Cloud's Hosts)", () => examples.httpRequestNode(t));
 	await phase('simulator request log', async () => checkRequestLog(t));
 	await phase('delegated sign-in: release as the analyst, token refresh, a device outside the groups, a revoked sign-in', () => delegatedSignIn(t));
+	// `publish:workflow` (activating without the editor) is n8n 2.x.
+	if (!t.n8nVersion.startsWith('1.')) {
+		await phase('Defender for Endpoint Trigger in `n8n start`: events across restarts, each exactly once', () => triggerAcrossRestarts(t));
+	}
 	await phase('secrets, token and network', () => checkSecretsAndNetwork(t));
 }
 

@@ -5,7 +5,7 @@
  * and the OAuth2 token n8n-core fetches is saved back into the credential and reused.
  * Used by the tests, the demo and the benchmark; the Defender node itself is passed in.
  */
-const { Credentials, ExecuteContext, ExecutionLifecycleHooks, RoutingNode, WorkflowExecute } = require('n8n-core');
+const { Credentials, ExecuteContext, ExecutionLifecycleHooks, PollContext, RoutingNode, WorkflowExecute } = require('n8n-core');
 const {
 	ICredentialsHelper,
 	NodeHelpers,
@@ -240,7 +240,37 @@ function createEngine({ nodeTypes, credentialTypes }) {
 		}
 	}
 
-	return { credentialsHelper, run, start, testCredential };
+	/**
+	 * One poll of a polling trigger, the way n8n's poll executor calls it: n8n-core's PollContext for the workflow's
+	 * first node, in `mode` ('trigger' for an active workflow, 'manual' for the editor's Fetch Test Event), with the
+	 * workflow's static data as stored (JSON; n8n keeps it in its database between restarts). Returns what the poll
+	 * returned and the static data afterwards, as n8n would store it, or the error the poll threw.
+	 * @param {{ nodes: object[], connections: object }} workflowData
+	 * @param {{ mode?: string, staticData?: object }} options
+	 */
+	async function poll(workflowData, { mode = 'trigger', staticData = {} } = {}) {
+		const workflow = new Workflow({
+			id: workflowData.id ?? 'workflow',
+			name: workflowData.name ?? 'workflow',
+			nodes: workflowData.nodes,
+			connections: workflowData.connections,
+			nodeTypes: allNodeTypes,
+			staticData: deepCopy(staticData),
+			active: mode === 'trigger',
+		});
+		const node = workflow.getNode(workflowData.nodes[0].name);
+		const nodeType = allNodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+		const context = new PollContext(workflow, node, additionalDataFor(workflowData), mode, mode === 'trigger' ? 'activate' : 'manual');
+		const stored = () => JSON.parse(JSON.stringify(workflow.staticData, (key, value) => (key === '__dataChanged' ? undefined : value)));
+		try {
+			const result = await nodeType.poll.call(context);
+			return { result, staticData: stored(), changed: workflow.staticData.__dataChanged === true };
+		} catch (error) {
+			return { error, staticData: stored() };
+		}
+	}
+
+	return { credentialsHelper, run, start, testCredential, poll };
 }
 
 /** The items a node emitted on one output in its first run (output 0 is the main output, 1 the error output). */

@@ -72,3 +72,12 @@ export function actionsOfDeviceFilter(machineId: string, sinceServerMs?: number)
 	const createdSince = sinceServerMs === undefined ? '' : ` or creationDateTimeUtc ge ${new Date(sinceServerMs).toISOString()}`;
 	return `${machineIdClause(machineId)} and (status eq 'Pending' or status eq 'InProgress'${createdSince})`;
 }
+
+/** Isolate and Unisolate actions created at or after `sinceServerMs` (Defender's clock): the trigger's window. */
+export function isolationActionsCreatedSince(sinceServerMs: number): string {
+	return `(${ISOLATION_ACTIONS}) and creationDateTimeUtc ge ${new Date(sinceServerMs).toISOString()}`;
+}
+
+export function actionIdClause(actionId: string): string {
+	return `id eq ${odataString(actionId)}`;
+}

@@ -4,33 +4,13 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import * as device from './actions/device/Device.resource';
 import * as machineAction from './actions/machineAction/MachineAction.resource';
 import { router } from './actions/router';
-import { wallClock, type Clock } from './transport';
+import { authenticationProperty, credentialsByAuthentication } from './descriptions/authentication';
 import { subtitleExpression } from './descriptions/subtitle';
 import { listSearch } from './methods';
+import { wallClock, type Clock } from './transport';
 
 /** One main input and one main output. */
 const MAIN_CONNECTION: NodeConnectionType[] = [NodeConnectionTypes.Main];
-
-/** Which credential the node signs in with; the same names are the credential types' displayOptions. */
-const authenticationProperty = {
-	displayName: 'Authentication',
-	name: 'authentication',
-	type: 'options' as const,
-	noDataExpression: true,
-	options: [
-		{
-			name: 'Application (Client Credentials)',
-			value: 'application',
-			description: 'The app registration acts on its own; Defender records the app as the requestor',
-		},
-		{
-			name: 'Delegated (Signed-In User)',
-			value: 'delegated',
-			description: "An analyst's account acts, within that analyst's role and device groups; Defender records the analyst's UPN as the requestor",
-		},
-	],
-	default: 'application',
-};
 
 const resourceProperty = {
 	displayName: 'Resource',
@@ -62,10 +42,7 @@ export class DefenderForEndpointV1 implements INodeType {
 		usableAsTool: true,
 		inputs: MAIN_CONNECTION,
 		outputs: MAIN_CONNECTION,
-		credentials: [
-			{ name: 'defenderForEndpointOAuth2Api', required: true, displayOptions: { show: { authentication: ['application'] } } },
-			{ name: 'defenderForEndpointDelegatedOAuth2Api', required: true, displayOptions: { show: { authentication: ['delegated'] } } },
-		],
+		credentials: credentialsByAuthentication,
 		properties: [authenticationProperty, resourceProperty, ...device.description, ...machineAction.description],
 	};
 
