@@ -11,7 +11,7 @@ import { sleep } from 'n8n-workflow';
 import { resolveCloud, type ResolvedCloud } from '../../lib/clouds';
 import { redact, type Secret } from '../../lib/redact';
 import { ServerClock } from '../../lib/serverClock';
-import { RateLimiterRegistry, type SlidingWindowRateLimiter } from '../../lib/rateLimiter';
+import { RateLimiterRegistry, type SlidingWindowRateLimiter, type SlotWait } from '../../lib/rateLimiter';
 import {
 	isActionInProgress,
 	isTransientStatus,
@@ -63,8 +63,11 @@ export function useClock(simulated: Clock | undefined): void {
 	clock = simulated ?? wallClock;
 }
 
-/** Shared by every execution in this n8n process: Defender's quota is per tenant and application. */
-const rateLimiters = new RateLimiterRegistry();
+/**
+ * Shared by every execution in this n8n process: Defender's quota is per tenant and application. Exported so that a
+ * status display (the demo's) can ask a limiter why the next call waits (nextSlot).
+ */
+export const rateLimiters = new RateLimiterRegistry();
 
 /** Defender's clock as seen from this process, per API host (the clocks of our host and Defender's differ). */
 const serverClocks = new Map<string, ServerClock>();
@@ -315,7 +318,7 @@ export class DefenderClient {
 	/**
 	 * Defender throttled the call (429): a request to wait, not a failure. The item waits Retry-After plus jitter (so
 	 * that workers told the same wait do not return together) as often as Defender asks, within its Max Wait; the
-	 * process's limiter pauses as long and lowers its share of the quota.
+	 * process's limiter pauses as long, and lowers its share of the quota only when throttling persists (SHARE).
 	 */
 	private async waitOutThrottling(context: CallContext, retryAfterMs: number | undefined): Promise<void> {
 		const { budget, itemIndex, what } = context;
@@ -344,10 +347,11 @@ export class DefenderClient {
 			const reservation = this.limiter.reserve(now, budget.remainingMs);
 			if (!reservation.granted) {
 				const retryAt = new Date(reservation.availableAtMs).toISOString();
+				const why = describeWait(this.limiter.nextSlot(now).wait);
 				throw operationError(
 					this.node,
 					itemIndex,
-					`Rate limit budget exhausted: Defender allows this app 100 calls a minute and 1,500 an hour, and the next free slot is beyond the Max Wait of ${Math.round(budget.policy.maxTotalWaitMs / 1000)} s; retry after ${retryAt}`,
+					`Rate limit budget exhausted: Defender allows this app 100 calls a minute and 1,500 an hour, and the next free slot is beyond the Max Wait of ${Math.round(budget.policy.maxTotalWaitMs / 1000)} s (${why}); retry after ${retryAt}`,
 					`Nothing was sent to ${what}. Re-run the failed items after ${retryAt}, or raise "Max Wait" in the node options.`,
 				);
 			}
@@ -505,6 +509,20 @@ export class DefenderClient {
 		}
 		const reason = facts.transport ?? 'no response';
 		return postLike ? { kind: 'ambiguous', reason } : { kind: 'transient', reason };
+	}
+}
+
+/** Why the limiter holds a call back, in words for an error message. */
+function describeWait(wait: SlotWait | undefined): string {
+	switch (wait?.reason) {
+		case 'retryAfter':
+			return 'Defender answered 429 and asked to wait';
+		case 'quota':
+			return `this process made the ${wait.limit.toLocaleString('en-US')} calls the quota allows in ${wait.windowMs >= 3_600_000 ? 'an hour' : 'a minute'}`;
+		case 'share':
+			return `other clients use this app's quota too: this process's share is ${wait.limit} calls a minute`;
+		default:
+			return 'calls queued ahead';
 	}
 }
 
