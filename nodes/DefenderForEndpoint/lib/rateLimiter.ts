@@ -18,16 +18,17 @@ export type Reservation = { granted: true; atMs: number; epoch: number } | { gra
  * the same app registration), additive increase, multiplicative decrease:
  * - a 429 that the process's own calls explain (it made the window's limit itself, counting calls answered 429) or
  *   that answers a call sent before the current pause: the pause (Retry-After plus jitter), nothing learned;
- * - any other 429 is unexplained. It pauses the process for its Retry-After, then paces its calls (one at a time, the
- *   share spread over a sixth of the window) for as long again, at most a window: a quota others filled while the
- *   process waited costs one 429 when it fills again, not a burst of them, and a stray 429 costs about its
- *   Retry-After;
+ * - any other 429 is unexplained. It pauses the process for its Retry-After, then, for as long again (at most a
+ *   window), spreads the limit's calls over half the pause: a quota that others filled for most of a minute
+ *   (Retry-After near a minute) is taken up again one call at a time and costs one 429 when it fills, not a burst;
+ *   a stray 429 (Retry-After 2 s) costs about its Retry-After;
  * - throttling persists when the process has been paused by unexplained 429s for more than half of the last window
  *   (strays at 1 call in 20 with Retry-After 2 pause it about 15 s a minute; a shared quota that is full pauses it
- *   until the window frees): only then does the share drop, to 70 % of itself, at least FLOOR of the ceiling;
+ *   until the window frees): only then does the share drop, to 70 % of itself, at least FLOOR of the ceiling, and
+ *   its calls go one at a time, the share spread over a sixth of the window;
  * - each quiet recovery interval (10 s, counted from the end of the last pause) gives back a step (10 % of the
  *   ceiling): from the floor to the ceiling in 90 s.
- * At the ceiling and a window after the last unexplained 429 the limiter is alone again: full bursts, no pacing.
+ * At the ceiling and after the pacing that follows a pause the limiter is alone again: full bursts.
  */
 export const SHARE = {
 	floorFraction: 0.1,
@@ -36,8 +37,10 @@ export const SHARE = {
 	persistentFraction: 0.5,
 	stepFraction: 0.1,
 	recoveryIntervalMs: 10_000,
-	/** In a shared quota, calls at least window ÷ (paceFactor × limit) apart. */
+	/** A lowered share: calls at least window ÷ (paceFactor × limit) apart. */
 	paceFactor: 6,
+	/** After an unexplained 429's pause, the limit's calls are spread over this part of the pause. */
+	afterPauseSpread: 0.5,
 };
 
 /** Why the next slot is later than now: the state a status display or an error message can explain. */
@@ -71,8 +74,8 @@ export class SlidingWindowRateLimiter {
 
 	private pausedUntilMs = 0;
 
-	/** Until then calls are paced, even at the ceiling: after an unexplained 429's pause, for as long as it lasted. */
-	private sharedUntilMs = 0;
+	/** After an unexplained 429's pause, for as long again: the limit's calls spread over half the pause. */
+	private afterPause = { untilMs: 0, spacingMs: 0 };
 
 	/** The calls allowed in the first (shortest) window: the ceiling when alone, less when the quota is shared. */
 	private limit: number;
@@ -123,8 +126,11 @@ export class SlidingWindowRateLimiter {
 			const wait: SlotWait = share < 1 ? { reason: 'share', limit: this.limit } : { reason: 'quota', windowMs, limit };
 			later(oldestInWindow + windowMs + this.edgeMarginMs, wait);
 		}
-		if (this.isShared(nowMs) && this.granted.length) {
-			const spacingMs = this.windows[0].windowMs / (SHARE.paceFactor * this.limit);
+		const spacingMs = Math.max(
+			this.limit < ceiling ? this.windows[0].windowMs / (SHARE.paceFactor * this.limit) : 0,
+			nowMs < this.afterPause.untilMs ? this.afterPause.spacingMs : 0,
+		);
+		if (spacingMs > 0 && this.granted.length) {
 			later(Math.ceil(this.granted[this.granted.length - 1] + spacingMs), { reason: 'share', limit: this.limit });
 		}
 		return next;
@@ -185,8 +191,12 @@ export class SlidingWindowRateLimiter {
 			this.limit = Math.max(floor, Math.floor(this.limit * SHARE.decreaseFactor));
 		}
 		this.unexplainedPauses.push({ fromMs: nowMs, untilMs: this.pausedUntilMs });
-		const pauseMs = this.pausedUntilMs - nowMs;
-		this.sharedUntilMs = Math.max(this.sharedUntilMs, this.pausedUntilMs + Math.min(pauseMs, this.windows[0].windowMs));
+		const pauseMs = Math.min(this.pausedUntilMs - nowMs, this.windows[0].windowMs);
+		const stillPacing = nowMs < this.afterPause.untilMs;
+		this.afterPause = {
+			untilMs: Math.max(stillPacing ? this.afterPause.untilMs : 0, this.pausedUntilMs + pauseMs),
+			spacingMs: Math.max(stillPacing ? this.afterPause.spacingMs : 0, (pauseMs * SHARE.afterPauseSpread) / this.limit),
+		};
 		this.quietSinceMs = this.pausedUntilMs;
 	}
 
@@ -205,11 +215,6 @@ export class SlidingWindowRateLimiter {
 			(sum, pause) => sum + Math.max(0, Math.min(nowMs, pause.untilMs) - Math.max(windowStart, pause.fromMs)),
 			0,
 		);
-	}
-
-	/** Whether calls are paced: the share is lowered, or an unexplained 429 said someone else may use the quota. */
-	private isShared(nowMs: number): boolean {
-		return this.limit < this.windows[0].limit || nowMs < this.sharedUntilMs;
 	}
 
 	/** Gives back a share step for every quiet recovery interval since the last pause or raise. */
