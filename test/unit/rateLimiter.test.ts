@@ -429,18 +429,18 @@ describe('SlidingWindowRateLimiter: learning its share of a shared quota', () =>
 		expect(limiter.currentLimit(T0 + 310)).toBe(100);
 		expect(limiter.nextSlot(T0 + 1_000)).toEqual({ atMs: T0 + 2_810, wait: { reason: 'retryAfter' } });
 		// Then 70 more calls fit the minute (the 30 admitted and these 70 make the 100): the limit's calls spread over
-		// half the 2.5 s pause for 2.5 s (12.5 ms apart), then at once.
+		// a quarter of the 2.5 s pause for 2.5 s (6.25 ms apart, on whole milliseconds 7), then at once.
 		const times = Array.from({ length: 70 }, () => granted(limiter.reserve(T0 + 2_810, Infinity)));
-		expect(times[1] - times[0]).toBe(13);
-		expect(times.at(-1)!).toBe(T0 + 2_810 + 69 * 13);
+		expect(times[1] - times[0]).toBe(7);
+		expect(times.at(-1)!).toBe(T0 + 2_810 + 69 * 7);
 		expect(limiter.earliestSlot(times.at(-1)!)).toBe(T0 + MINUTE + MARGIN);
 	});
 
-	it('a stray 429 (a 2 s pause) spreads the limit’s calls over 1 s for 2 s, then the process bursts again', () => {
+	it('a stray 429 (a 2 s pause) spreads the limit’s calls over 0.5 s for 2 s, then the process bursts again', () => {
 		const limiter = newLimiter();
 		limiter.throttled(T0, T0 + 2_000);
 		const paced = granted(limiter.reserve(T0 + 2_000, 0));
-		expect(limiter.nextSlot(paced)).toEqual({ atMs: paced + 10, wait: { reason: 'share', limit: 100 } });
+		expect(limiter.nextSlot(paced)).toEqual({ atMs: paced + 5, wait: { reason: 'share', limit: 100 } });
 		const later = T0 + 4_001;
 		for (let i = 0; i < 50; i++) expect(limiter.reserve(later, 0)).toMatchObject({ granted: true, atMs: later });
 	});
@@ -502,13 +502,13 @@ describe('SlidingWindowRateLimiter: learning its share of a shared quota', () =>
 		expect(limiter.nextSlot(times.at(-1)!).wait).toEqual({ reason: 'share', limit: 70 });
 	});
 
-	it('after a pause of most of a minute (others filled the quota), the limit’s calls are spread over half the pause, for as long as the pause', () => {
+	it('after a pause of most of a minute (others filled the quota), the limit’s calls are spread over a quarter of the pause, for as long as the pause', () => {
 		const limiter = newLimiter();
 		for (let i = 0; i < 30; i++) callAt(limiter, T0);
 		limiter.throttled(T0 + 1_000, T0 + 59_000);
 		const times = Array.from({ length: 50 }, () => granted(limiter.reserve(T0 + 59_000, Infinity)));
-		expect(times.slice(1).map((t, i) => t - times[i])).toEqual(Array.from({ length: 49 }, () => 290));
-		expect(limiter.nextSlot(times.at(-1)!)).toEqual({ atMs: times.at(-1)! + 290, wait: { reason: 'share', limit: 100 } });
+		expect(times.slice(1).map((t, i) => t - times[i])).toEqual(Array.from({ length: 49 }, () => 145));
+		expect(limiter.nextSlot(times.at(-1)!)).toEqual({ atMs: times.at(-1)! + 145, wait: { reason: 'share', limit: 100 } });
 		// As long again as the pause: then the process is alone again and bursts.
 		const alone = T0 + 59_000 + 58_000;
 		for (let i = 0; i < 30; i++) expect(limiter.reserve(alone, 0)).toMatchObject({ granted: true, atMs: alone });

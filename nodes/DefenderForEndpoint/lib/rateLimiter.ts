@@ -19,7 +19,7 @@ export type Reservation = { granted: true; atMs: number; epoch: number } | { gra
  * - a 429 that the process's own calls explain (it made the window's limit itself, counting calls answered 429) or
  *   that answers a call sent before the current pause: the pause (Retry-After plus jitter), nothing learned;
  * - any other 429 is unexplained. It pauses the process for its Retry-After, then, for as long again (at most a
- *   window), spreads the limit's calls over half the pause: a quota that others filled for most of a minute
+ *   window), spreads the limit's calls over a quarter of the pause: a quota that others filled for most of a minute
  *   (Retry-After near a minute) is taken up again one call at a time and costs one 429 when it fills, not a burst;
  *   a stray 429 (Retry-After 2 s) costs about its Retry-After;
  * - throttling persists when the process has been paused by unexplained 429s for more than half of the last window
@@ -40,7 +40,7 @@ export const SHARE = {
 	/** A lowered share: calls at least window ÷ (paceFactor × limit) apart. */
 	paceFactor: 6,
 	/** After an unexplained 429's pause, the limit's calls are spread over this part of the pause. */
-	afterPauseSpread: 0.5,
+	afterPauseSpread: 0.25,
 };
 
 /** Why the next slot is later than now: the state a status display or an error message can explain. */
@@ -74,7 +74,7 @@ export class SlidingWindowRateLimiter {
 
 	private pausedUntilMs = 0;
 
-	/** After an unexplained 429's pause, for as long again: the limit's calls spread over half the pause. */
+	/** After an unexplained 429's pause, for as long again: the limit's calls spread over a quarter of the pause. */
 	private afterPause = { untilMs: 0, spacingMs: 0 };
 
 	/** The calls allowed in the first (shortest) window: the ceiling when alone, less when the quota is shared. */
