@@ -133,7 +133,8 @@ export class SlidingWindowRateLimiter {
 		if (spacingMs > 0 && this.granted.length) {
 			later(Math.ceil(this.granted[this.granted.length - 1] + spacingMs), { reason: 'share', limit: this.limit });
 		}
-		return next;
+		// While Defender's pause lasts, that is why calls wait, also those queued behind the first after it.
+		return this.pausedUntilMs > nowMs ? { atMs: next.atMs, wait: { reason: 'retryAfter' } } : next;
 	}
 
 	/** Books the earliest slot if the caller can wait that long; otherwise books nothing. */
