@@ -11,7 +11,7 @@ import { sleep } from 'n8n-workflow';
 import { resolveCloud, type ResolvedCloud } from '../../lib/clouds';
 import { redact, type Secret } from '../../lib/redact';
 import { ServerClock } from '../../lib/serverClock';
-import { RateLimiterRegistry, type SlidingWindowRateLimiter, type SlotWait } from '../../lib/rateLimiter';
+import { RateLimiterRegistry, type SlidingWindowRateLimiter } from '../../lib/rateLimiter';
 import {
 	isActionInProgress,
 	isTransientStatus,
@@ -23,6 +23,7 @@ import {
 import {
 	apiError,
 	describeEntraError,
+	describeRateLimitWait,
 	operationError,
 	readErrorBody,
 	reconnectError,
@@ -347,7 +348,7 @@ export class DefenderClient {
 			const reservation = this.limiter.reserve(now, budget.remainingMs);
 			if (!reservation.granted) {
 				const retryAt = new Date(reservation.availableAtMs).toISOString();
-				const why = describeWait(this.limiter.nextSlot(now).wait);
+				const why = describeRateLimitWait(this.limiter.nextSlot(now).wait);
 				throw operationError(
 					this.node,
 					itemIndex,
@@ -509,20 +510,6 @@ export class DefenderClient {
 		}
 		const reason = facts.transport ?? 'no response';
 		return postLike ? { kind: 'ambiguous', reason } : { kind: 'transient', reason };
-	}
-}
-
-/** Why the limiter holds a call back, in words for an error message. */
-function describeWait(wait: SlotWait | undefined): string {
-	switch (wait?.reason) {
-		case 'retryAfter':
-			return 'Defender answered 429 and asked to wait';
-		case 'quota':
-			return `this process made the ${wait.limit.toLocaleString('en-US')} calls the quota allows in ${wait.windowMs >= 3_600_000 ? 'an hour' : 'a minute'}`;
-		case 'share':
-			return `other clients use this app's quota too: this process's share is ${wait.limit} calls a minute`;
-		default:
-			return 'calls queued ahead';
 	}
 }
 
