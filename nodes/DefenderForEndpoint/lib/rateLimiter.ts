@@ -192,13 +192,18 @@ export class SlidingWindowRateLimiter {
 			this.limit = Math.max(floor, Math.floor(this.limit * SHARE.decreaseFactor));
 		}
 		this.unexplainedPauses.push({ fromMs: nowMs, untilMs: this.pausedUntilMs });
+		this.paceAfterPause(nowMs);
+		this.quietSinceMs = this.pausedUntilMs;
+	}
+
+	/** For as long as the pause (at most a window) after it ends, the limit's calls spread over a part of the pause. */
+	private paceAfterPause(nowMs: number): void {
 		const pauseMs = Math.min(this.pausedUntilMs - nowMs, this.windows[0].windowMs);
 		const stillPacing = nowMs < this.afterPause.untilMs;
 		this.afterPause = {
 			untilMs: Math.max(stillPacing ? this.afterPause.untilMs : 0, this.pausedUntilMs + pauseMs),
 			spacingMs: Math.max(stillPacing ? this.afterPause.spacingMs : 0, (pauseMs * SHARE.afterPauseSpread) / this.limit),
 		};
-		this.quietSinceMs = this.pausedUntilMs;
 	}
 
 	/** Whether this process's own attempts (admitted or answered 429) fill one of the quota's windows. */
