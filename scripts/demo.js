@@ -137,7 +137,11 @@ function activity(sim, isolatingAtStart) {
 	const now = sim.now();
 	const { atMs, wait } = limiter.nextSlot(now);
 	if (wait && atMs - now >= 1000 * timeScale) {
-		if (wait.reason === 'retryAfter') return "waiting: Defender's Retry-After (429)";
+		if (wait.reason === 'retryAfter') {
+			// The simulator, like Defender may, counts calls it answered 429: then the minute is full before the limiter's.
+			const full = sim.callsLastMinute() >= 100 ? ": the quota's minute is full, counting calls answered 429" : '';
+			return `waiting: Defender's Retry-After (429${full})`;
+		}
 		if (wait.reason === 'quota') return `waiting: the quota's ${wait.windowMs >= 3_600_000 ? 'hour' : 'minute'} is full (${wait.limit.toLocaleString('en-US')} calls)`;
 		if (wait.limit < 100) return `waiting: the learned share of the quota (${wait.limit} calls a minute)`;
 		return 'waiting: pacing after a 429 (others may be using the quota)';
