@@ -6,7 +6,9 @@
  * Then the fleet table: N devices released by ID, by hostname (batched lookups), by hostname without batching (the
  * simulator refuses batched filters, so every name is looked up alone, as before batching), and Get Isolated Devices →
  * release all, side by side, with the calls each spent per released device.
- *   npm run bench -- [--sizes 300,1600] [--time-scale 20] [--fleet 1500] [--fleet-time-scale 60]
+ * Then stray 429s: N devices released by ID while Defender answers one call in twenty with 429 and Retry-After 2 s (the
+ * quota otherwise free), against the same run without faults: a stray 429 must cost its Retry-After, not a minute.
+ *   npm run bench -- [--sizes 300,1600] [--time-scale 20] [--fleet 1500] [--fleet-time-scale 60] [--strays 150]
  */
 const { execFile } = require('node:child_process');
 const fs = require('node:fs');
@@ -22,12 +24,18 @@ const { values: args } = parseArgs({
 		'time-scale': { type: 'string', default: '20' },
 		fleet: { type: 'string', default: '1500' },
 		'fleet-time-scale': { type: 'string', default: '60' },
+		strays: { type: 'string', default: '150' },
 	},
 });
 const sizes = args.sizes.split(',').map(Number).filter(Boolean);
 const timeScale = Number(args['time-scale']);
 const fleetSize = Number(args.fleet);
 const fleetTimeScale = Number(args['fleet-time-scale']);
+const strayCount = Number(args.strays);
+
+/** Issue "A stray 429 costs its Retry-After, not a minute": the faults and the target. */
+const STRAY_FAULTS = { rate429: 0.05, retryAfterSeconds: 2 };
+const STRAY_TARGET_RATIO = 1.2;
 
 /**
  * The ceiling: N calls at Defender's rates — 100 a minute, and after every 1,500 the rest of that hour lost.
@@ -131,6 +139,35 @@ async function fleetTable() {
 	for (const cells of rows) console.log(`| ${cells.join(' | ')} |`);
 }
 
+/** Releases by ID with and without stray 429s; prints the table and whether the target holds. */
+async function strayTable() {
+	const runs = [
+		['no faults', {}],
+		['stray 429s: 1 call in 20, Retry-After 2 s', STRAY_FAULTS],
+	];
+	const measured = [];
+	for (const [label, faults] of runs) {
+		measured.push([label, await measure(strayCount, 'node', { simulator: { seedActions: false, faults } })]);
+		process.stderr.write(`measured strays: ${label}\n`);
+	}
+	const faultFreeSeconds = measured[0][1].simulatedSeconds;
+	const header = ['run', 'released', 'simulated time', 'time ÷ fault-free time', 'API calls', '429s received', 'failed items', 'lost items', 'duplicate POSTs', 'real time'];
+	console.log(`\nStray 429s: ${strayCount} devices by ID, time scale ${timeScale}.\n`);
+	console.log(`| ${header.join(' | ')} |`);
+	console.log(`|${header.map(() => '---').join('|')}|`);
+	for (const [label, run] of measured) {
+		const ratio = run.simulatedSeconds / faultFreeSeconds;
+		console.log(
+			`| ${[label, run.released, `${run.simulatedSeconds.toFixed(1)} s`, ratio.toFixed(3), run.apiRequests, run.throttled, run.failed, run.lost, run.duplicatePosts, `${run.realSeconds.toFixed(1)} s`].join(' | ')} |`,
+		);
+	}
+	const faulted = measured[1][1];
+	const ratio = faulted.simulatedSeconds / faultFreeSeconds;
+	const met = ratio <= STRAY_TARGET_RATIO && faulted.lost === 0 && faulted.duplicatePosts === 0 && faulted.released === strayCount;
+	console.log(`\nTarget: time ÷ fault-free time ≤ ${STRAY_TARGET_RATIO}, 0 lost, 0 duplicates: ${met ? 'met' : 'NOT MET'} (${ratio.toFixed(3)}).`);
+	if (!met) process.exitCode = 1;
+}
+
 function row(measured) {
 	const share = (ideal) =>
 		measured.released === measured.size ? (ideal / measured.simulatedSeconds).toFixed(3) : 'n/a: not all released';
@@ -153,7 +190,8 @@ function row(measured) {
 	];
 }
 
-async function main() {
+/** N devices by ID, this node against the naive baseline. */
+async function sizeTable() {
 	const header = ['variant', 'devices', 'simulated time', 'ceiling N/rate', 'ceiling ÷ time', 'earliest possible', 'earliest ÷ time', 'released', 'failed items', 'lost items', '429s received', 'duplicate POSTs', 'token requests', 'CPU per item', 'real time'];
 	const rows = [];
 	for (const size of sizes) {
@@ -167,7 +205,12 @@ async function main() {
 	console.log(`| ${header.join(' | ')} |`);
 	console.log(`|${header.map(() => '---').join('|')}|`);
 	for (const cells of rows) console.log(`| ${cells.join(' | ')} |`);
+}
+
+async function main() {
+	if (sizes.length > 0) await sizeTable();
 	if (fleetSize > 0) await fleetTable();
+	if (strayCount > 0) await strayTable();
 }
 
 main().catch((error) => {

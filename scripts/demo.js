@@ -6,8 +6,17 @@
  *
  *   node scripts/demo.js [--devices 60] [--faults 429,5xx,drop,slow,expire | --faults ''] [--time-scale 1] [--parallel 4]
  */
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
+
+// n8n-core keeps its settings (an encryption key) in a user folder: the demo gives it a temporary one, removed at the
+// end, and a key of its own, so that it never writes ~/.n8n/config. Set before n8n-core is loaded.
+const n8nUserFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'defender-demo-n8n-'));
+process.env.N8N_USER_FOLDER = n8nUserFolder;
+process.env.N8N_ENCRYPTION_KEY = crypto.randomBytes(24).toString('hex');
 
 const { startSimulator, DUPLICATE_HOSTNAME } = require('../simulator');
 const { createEngine, outputOf } = require('../tooling/engine');
@@ -17,6 +26,10 @@ const { simulatorCredential } = require('../tooling/simulatorCredential');
 const dist = path.join(__dirname, '..', 'dist');
 const { DefenderForEndpoint } = require(path.join(dist, 'nodes/DefenderForEndpoint/DefenderForEndpoint.node.js'));
 const { DefenderForEndpointOAuth2Api } = require(path.join(dist, 'credentials/DefenderForEndpointOAuth2Api.credentials.js'));
+const { RateLimiterRegistry } = require(path.join(dist, 'nodes/DefenderForEndpoint/lib/rateLimiter.js'));
+
+/** The node's rate limiters, handed to it: the status line asks them why the next call waits. */
+const rateLimiters = new RateLimiterRegistry();
 
 const FAULTS = {
 	429: { rate429: 0.05, retryAfterSeconds: 2 },
@@ -51,25 +64,33 @@ async function main() {
 
 	const workflow = require('./demo-workflow.json');
 	workflow.nodes.find((node) => node.name === 'Tickets').parameters.items = JSON.stringify(tickets);
-	// A bulk run under injected faults: retries also wait out the simulator's seeded pending isolations (15 s).
+	// A bulk run under injected faults: retries also wait out the simulator's seeded pending isolations (15 s). The
+	// simulator answers on loopback within milliseconds: a 5 s Timeout, which is also how long a lost answer is waited
+	// out before the node looks up what Defender did with the request.
 	workflow.nodes.find((node) => node.name === 'Release From Isolation').parameters.options = {
 		parallelRequests: Number(args.parallel),
 		maxRetries: 10,
+		timeoutSeconds: 5,
 	};
 
 	const engine = createEngine({
 		nodeTypes: {
 			// The node runs on the simulator's scaled clock, so Defender's minutes pass faster than real ones.
-			'n8n-nodes-defender-for-endpoint.defenderForEndpoint': new DefenderForEndpoint(timeScale === 1 ? {} : { clock: simulatedClock(sim, timeScale) }),
+			'n8n-nodes-defender-for-endpoint.defenderForEndpoint': new DefenderForEndpoint({
+				rateLimiters,
+				...(timeScale === 1 ? {} : { clock: simulatedClock(sim, timeScale) }),
+			}),
 		},
 		credentialTypes: { defenderForEndpointOAuth2Api: new DefenderForEndpointOAuth2Api() },
 	});
 	engine.credentialsHelper.save('simulator', 'defenderForEndpointOAuth2Api', simulatorCredential(sim));
 
 	console.log(`Defender simulator on ${sim.url} (time scale ${timeScale}${faultNames.length ? `, faults: ${faultNames.join(', ')}` : ''})`);
-	console.log(`Releasing ${tickets.length} ticketed devices through n8n's workflow engine…\n`);
+	console.log(
+		`${tickets.length} tickets through n8n's workflow engine: ${deviceCount} devices to release, and 2 tickets to be refused (a hostname two devices share, an unknown hostname)…\n`,
+	);
 	const started = Date.now();
-	const printProgress = progressPrinter(sim, tickets, started);
+	const printProgress = progressPrinter(sim, sim.devices.slice(0, deviceCount), started);
 	const progress = setInterval(printProgress, process.stdout.isTTY ? 500 : 5000);
 	let run;
 	try {
@@ -84,27 +105,114 @@ async function main() {
 	process.exitCode = ok ? 0 : 1;
 }
 
-/** One status line from the simulator's request log: what was released, and what the node is waiting for. */
-function progressPrinter(sim, tickets, started) {
-	let seen = 0;
-	let lastActivity = Date.now();
-	return () => {
-		if (sim.requests.length !== seen) {
-			seen = sim.requests.length;
-			lastActivity = Date.now();
-		}
-		const stats = sim.stats();
-		const released = sim.requests.filter((r) => r.method === 'POST' && /\/unisolate$/.test(r.path) && /^(dropped after )?201$/.test(String(r.status))).length;
-		const minute = sim.callsLastMinute();
-		const state =
-			minute >= 100 ? 'waiting for the rate limit (100 calls a minute)' : Date.now() - lastActivity > 1000 ? 'waiting (Retry-After / backoff)' : 'working';
-		const count = (predicate) => sim.requests.filter(predicate).length;
-		const line =
-			`released ${released}/${tickets.length - 2} | calls in the last minute ${minute}/100 | 429: ${stats.status[429] ?? 0} | ` +
-			`5xx: ${count((r) => r.status >= 500)} | dropped: ${count((r) => String(r.status).startsWith('dropped'))} | 401: ${stats.status[401] ?? 0} | ` +
-			`token requests: ${stats.tokenRequests} | ${((Date.now() - started) / 1000).toFixed(0)} s | ${state}`;
-		process.stdout.write(process.stdout.isTTY ? `\r${line.padEnd(160)}` : `${line}\n`);
+const isApiCall = (request) => !request.path.includes('/oauth2/');
+const isRelease = (request) => request.method === 'POST' && /\/unisolate$/.test(request.path) && /^(dropped after )?201$/.test(String(request.status));
+const isFailure = (request) => request.status >= 500 || String(request.status).startsWith('dropped');
+
+/** What the simulator's request log counts: the summary's figures, also shown while the demo runs. */
+function countRequests(sim) {
+	const api = sim.requests.filter(isApiCall);
+	const count = (predicate) => api.filter(predicate).length;
+	return {
+		calls: api.length,
+		released: count(isRelease),
+		throttled: count((r) => r.status === 429),
+		serverErrors: count((r) => r.status >= 500),
+		dropped: count((r) => String(r.status).startsWith('dropped')),
+		unauthorized: count((r) => r.status === 401),
+		tokenRequests: sim.stats().tokenRequests,
 	};
+}
+
+/** The most API calls in any 60 simulated seconds. */
+function peakCallsPerMinute(sim) {
+	const times = sim.requests.filter(isApiCall).map((r) => Date.parse(r.simTime)).sort((a, b) => a - b);
+	let peak = 0;
+	for (let last = 0, first = 0; last < times.length; last++) {
+		while (times[last] - times[first] >= 60_000) first++;
+		peak = Math.max(peak, last - first + 1);
+	}
+	return peak;
+}
+
+/**
+ * What the node is doing: the process's rate limiter says when its next call may go and why (Defender's Retry-After,
+ * the quota's minute or hour, the share it learned); short of that, the simulator says whether a device whose
+ * isolation was under way at the start is still to be released (the node waits it out), or that a call failed.
+ */
+function activity(sim, isolatingAtStart) {
+	const limiter = rateLimiters.forClient(sim.credentials.tenantId, sim.credentials.clientId);
+	const now = sim.now();
+	const { atMs, wait } = limiter.nextSlot(now);
+	if (wait && atMs - now >= 1000 * timeScale) {
+		if (wait.reason === 'retryAfter') {
+			// The simulator, like Defender may, counts calls it answered 429: then the minute is full before the limiter's.
+			const full = sim.callsLastMinute() >= 100 ? ": the quota's minute is full, counting calls answered 429" : '';
+			return `waiting: Defender's Retry-After (429${full})`;
+		}
+		if (wait.reason === 'quota') return `waiting: the quota's ${wait.windowMs >= 3_600_000 ? 'hour' : 'minute'} is full (${wait.limit.toLocaleString('en-US')} calls)`;
+		if (wait.limit < 100) return `waiting: the learned share of the quota (${wait.limit} calls a minute)`;
+		return 'waiting: pacing after a 429 (others may be using the quota)';
+	}
+	const calls = sim.requests.filter(isApiCall);
+	if (!calls.length || now - Date.parse(calls.at(-1).simTime) < 1000 * timeScale) return 'working';
+	const released = new Set(calls.filter(isRelease).map((r) => r.path.split('/')[3]));
+	const waitedOut = isolatingAtStart.filter((device) => !released.has(device.id));
+	if (waitedOut.length) {
+		return `waiting out a pending isolation (${waitedOut.length} device${waitedOut.length === 1 ? '' : 's'}: Defender finishes it, then the node checks again after a backoff)`;
+	}
+	const lastFailure = calls.findLast((r) => isFailure(r) && now - Date.parse(r.simTime) < 60_000);
+	if (lastFailure?.status >= 500) return `waiting: backoff after HTTP ${lastFailure.status}`;
+	if (lastFailure) return 'waiting: an answer was lost (dropped connection); the node waits its Timeout, then looks up what Defender did';
+	return 'waiting';
+}
+
+/** One status line: what was released, the calls made, and what the node is doing or waiting for. */
+function progressPrinter(sim, ticketedDevices, started) {
+	const isolatingAtStart = ticketedDevices.filter((device) =>
+		sim.actionsOf(device.id).some((action) => action.type === 'Isolate' && ['Pending', 'InProgress'].includes(action.status)),
+	);
+	return () => {
+		const counts = countRequests(sim);
+		const line =
+			`released ${counts.released}/${ticketedDevices.length} | calls in the last minute ${sim.callsLastMinute()}/100 | 429: ${counts.throttled} | ` +
+			`5xx: ${counts.serverErrors} | dropped: ${counts.dropped} | 401: ${counts.unauthorized} | token requests: ${counts.tokenRequests} | ` +
+			`${((Date.now() - started) / 1000).toFixed(0)} s | ${activity(sim, isolatingAtStart)}`;
+		process.stdout.write(process.stdout.isTTY ? `\r${line.padEnd(170)}` : `${line}\n`);
+	};
+}
+
+/** Splits text into lines of at most `width` characters, at spaces where it can (a device ID is never cut short). */
+function wrap(text, width) {
+	const lines = [];
+	let current = '';
+	for (const word of String(text).split(' ')) {
+		for (let rest = word; rest.length; ) {
+			const room = current ? width - current.length - 1 : width;
+			if (rest.length <= room) {
+				current = current ? `${current} ${rest}` : rest;
+				rest = '';
+			} else if (current) {
+				lines.push(current);
+				current = '';
+			} else {
+				lines.push(rest.slice(0, width));
+				rest = rest.slice(width);
+			}
+		}
+	}
+	return [...lines, current];
+}
+
+/** Prints rows as columns of the given widths, each cell wrapped onto as many lines as it needs. */
+function printTable(rows, widths) {
+	for (const row of rows) {
+		const cells = row.map((cell, n) => wrap(cell, widths[n]));
+		const height = Math.max(...cells.map((lines) => lines.length));
+		for (let line = 0; line < height; line++) {
+			console.log(cells.map((lines, n) => (lines[line] ?? '').padEnd(widths[n])).join('  ').trimEnd());
+		}
+	}
 }
 
 /** Prints one row per ticket and checks that nothing was lost, doubled or unasked. */
@@ -121,10 +229,7 @@ function report(run, sim, tickets, seconds) {
 		return [ticket.ticket, ticket.hostname, result.json.outcome, result.json.machineId, `${result.json.type} ${result.json.status} ${result.json.id}`];
 	});
 	const widths = [8, 30, 18, 40, 60];
-	const line = (cells) => cells.map((cell, n) => String(cell).slice(0, widths[n] + 40).padEnd(widths[n])).join('  ');
-	console.log(line(['ticket', 'hostname', 'result', 'device', 'action / reason']));
-	console.log(line(widths.map((width) => '-'.repeat(width))));
-	for (const row of rows) console.log(line(row));
+	printTable([['ticket', 'hostname', 'result', 'device', 'action / reason'], widths.map((width) => '-'.repeat(width)), ...rows], widths);
 
 	const named = new Set(tickets.map((ticket) => ticket.hostname.toLowerCase()));
 	const unisolates = sim.devices.flatMap((device) =>
@@ -136,16 +241,21 @@ function report(run, sim, tickets, seconds) {
 	const doubled = [...perDevice.values()].filter((count) => count > 1).length;
 	const unasked = unisolates.filter((device) => !named.has(device.computerDnsName.toLowerCase())).length;
 	const released = rows.filter((row) => ['created', 'alreadyInProgress', 'duplicateInRun'].includes(row[2])).length;
-	const stats = sim.stats();
+	const counts = countRequests(sim);
 	console.log(
 		`\n${tickets.length} tickets in, ${results.size} results out: ${released} released, ${rows.length - released - lost} refused, ${lost} lost. ` +
 			`Devices released twice: ${doubled}. Devices released without a ticket: ${unasked}.`,
 	);
-	console.log(`${stats.apiRequests} API calls, ${stats.status[429] ?? 0} answered 429, ${stats.tokenRequests} token request(s), ${seconds.toFixed(1)} s.`);
+	console.log(
+		`${counts.calls} API calls (at most ${peakCallsPerMinute(sim)} in any minute): ${counts.throttled} answered 429, ${counts.serverErrors} answered 5xx, ` +
+			`${counts.dropped} dropped connections, ${counts.unauthorized} answered 401; ${counts.tokenRequests} token request(s); ${seconds.toFixed(1)} s.`,
+	);
 	return lost === 0 && doubled === 0 && unasked === 0 && released === tickets.length - 2;
 }
 
-main().catch((error) => {
-	console.error(error);
-	process.exitCode = 1;
-});
+main()
+	.catch((error) => {
+		console.error(error);
+		process.exitCode = 1;
+	})
+	.finally(() => fs.rmSync(n8nUserFolder, { recursive: true, force: true }));

@@ -1,15 +1,16 @@
 import type { INodeTypeBaseDescription, IVersionedNodeType } from 'n8n-workflow';
 import { VersionedNodeType } from 'n8n-workflow';
 
-import type { Clock } from './v1/transport';
+import { runtimeWith, type Runtime } from './v1/transport';
 import { DefenderForEndpointV1 } from './v1/DefenderForEndpointV1.node';
 
 export class DefenderForEndpoint extends VersionedNodeType {
 	/**
-	 * n8n constructs the node without options: it runs on the wall clock. The benchmark and the demo give it the
-	 * simulator's scaled clock, so that an hour of Defender's quota passes in a minute.
+	 * n8n constructs the node without options: it runs on the wall clock and this process's rate limiters. The
+	 * benchmark, the demo and the tests give it the simulator's scaled clock (an hour of Defender's quota passes in a
+	 * minute) or limiters of their own.
 	 */
-	constructor(options: { clock?: Clock } = {}) {
+	constructor(options: Partial<Runtime> = {}) {
 		const baseDescription: INodeTypeBaseDescription = {
 			displayName: 'Defender for Endpoint',
 			name: 'defenderForEndpoint',
@@ -20,7 +21,7 @@ export class DefenderForEndpoint extends VersionedNodeType {
 		};
 
 		const nodeVersions: IVersionedNodeType['nodeVersions'] = {
-			1: new DefenderForEndpointV1(options.clock),
+			1: new DefenderForEndpointV1(runtimeWith(options)),
 		};
 
 		super(nodeVersions, baseDescription);

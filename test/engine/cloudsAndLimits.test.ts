@@ -103,6 +103,8 @@ describe('client-side rate limit', () => {
 		expect(posted).toHaveLength(99);
 		const refusedIndex = items.findIndex((item) => item.error);
 		expect(items[refusedIndex].error).toMatch(/^Rate limit budget exhausted: .* retry after \d{4}-\d\d-\d\dT/);
+		// It says why the slot is late: the minute's 100 calls are this process's own.
+		expect(items[refusedIndex].error).toContain('(this process made the 100 calls the quota allows in a minute)');
 		expect(items[refusedIndex].details).toMatch(/^Nothing was sent/);
 		expect(posted).not.toContain(ids[refusedIndex]);
 	});

@@ -228,6 +228,17 @@ describe('SlidingWindowRateLimiter', () => {
 		});
 	});
 
+	describe('nextSlot: why the next call waits', () => {
+		it('says nothing when the slot is now, and names the full window otherwise: the minute, then the hour', () => {
+			const limiter = newLimiter();
+			expect(limiter.nextSlot(T0)).toEqual({ atMs: T0 });
+			for (let i = 0; i < 100; i++) granted(limiter.reserve(T0, 0));
+			expect(limiter.nextSlot(T0)).toEqual({ atMs: T0 + MINUTE + MARGIN, wait: { reason: 'quota', windowMs: MINUTE, limit: 100 } });
+			for (let i = 0; i < 1_400; i++) granted(limiter.reserve(T0, Infinity));
+			expect(limiter.nextSlot(T0).wait).toEqual({ reason: 'quota', windowMs: HOUR, limit: 1_500 });
+		});
+	});
+
 	describe('forgetting old calls', () => {
 		it('grants immediately after a long idle period, even after hitting both limits', () => {
 			const limiter = newLimiter();
@@ -409,76 +420,131 @@ describe('SlidingWindowRateLimiter: learning its share of a shared quota', () =>
 		expect(limiter.currentLimit(T0 + 1_000)).toBe(100);
 	});
 
-	it('throttled after 30 admitted calls: the limit drops to 30 a minute, paced, and the throttled call is not counted', () => {
+	it('a first unexplained 429 after 30 admitted calls costs its Retry-After: the limit stays, the throttled call is not counted', () => {
 		const limiter = newLimiter();
 		for (let i = 0; i < 31; i++) expect(callAt(limiter, T0 + i * 10)).toBe(true);
-		// Call 31 was answered 429: Defender did not count it.
+		// Call 31 was answered 429 with Retry-After 2 (plus jitter): Defender did not count it.
 		limiter.settle(T0 + 300, T0 + 310, false);
-		limiter.throttled(T0 + 310, T0 + 1_310);
-		expect(limiter.currentLimit(T0 + 310)).toBe(30);
-		// The minute holds 30 calls already: the next one waits for the first to leave the window.
-		expect(limiter.earliestSlot(T0 + 2_000)).toBe(T0 + MINUTE + MARGIN);
+		limiter.throttled(T0 + 310, T0 + 2_810);
+		expect(limiter.currentLimit(T0 + 310)).toBe(100);
+		expect(limiter.nextSlot(T0 + 1_000)).toEqual({ atMs: T0 + 2_810, wait: { reason: 'retryAfter' } });
+		// Then 70 more calls fit the minute (the 30 admitted and these 70 make the 100): the limit's calls spread over
+		// a quarter of the 2.5 s pause for 2.5 s (6.25 ms apart, on whole milliseconds 7), then at once.
+		const times = Array.from({ length: 70 }, () => granted(limiter.reserve(T0 + 2_810, Infinity)));
+		expect(times[1] - times[0]).toBe(7);
+		expect(times.at(-1)!).toBe(T0 + 2_810 + 69 * 7);
+		expect(limiter.earliestSlot(times.at(-1)!)).toBe(T0 + MINUTE + MARGIN);
 	});
 
-	it('never drops below the floor (10 % of the ceiling), even when another client took the whole quota', () => {
+	it('a stray 429 (a 2 s pause) spreads the limit’s calls over 0.5 s for 2 s, then the process bursts again', () => {
 		const limiter = newLimiter();
-		limiter.throttled(T0, T0);
-		expect(limiter.currentLimit(T0)).toBe(100 * SHARE.floorFraction);
-		let granted = 0;
-		for (let t = T0; t < T0 + SHARE.recoveryIntervalMs; t += 100) if (callAt(limiter, t)) granted++;
-		expect(granted).toBeLessThanOrEqual(10);
-		expect(granted).toBeGreaterThan(0);
+		limiter.throttled(T0, T0 + 2_000);
+		const paced = granted(limiter.reserve(T0 + 2_000, 0));
+		expect(limiter.nextSlot(paced)).toEqual({ atMs: paced + 5, wait: { reason: 'share', limit: 100 } });
+		const later = T0 + 4_001;
+		for (let i = 0; i < 50; i++) expect(limiter.reserve(later, 0)).toMatchObject({ granted: true, atMs: later });
 	});
 
-	it('sends a lowered share one call at a time, spaced so that it takes a sixth of the minute', () => {
+	it('strays (one call in twenty answered 429, Retry-After 2 s) never lower the share, over 2,000 calls', () => {
+		const random = prng(20);
+		const limiter = newLimiter();
+		let now = T0;
+		let strays = 0;
+		for (let i = 0; i < 2_000; i++) {
+			const bookedAt = granted(limiter.reserve(now, Infinity));
+			now = bookedAt + 50;
+			const stray = random() < 0.05;
+			limiter.settle(bookedAt, now, !stray);
+			if (stray) {
+				strays++;
+				limiter.throttled(now, now + 2_000 + Math.round(random() * 1_000));
+			}
+			expect(limiter.currentLimit(now)).toBe(100);
+		}
+		expect(strays).toBeGreaterThan(50);
+	});
+
+	it('a 429 that its own calls explain (100 in the minute, counting calls answered 429) changes nothing but the pause', () => {
+		const limiter = newLimiter();
+		for (let i = 0; i < 95; i++) callAt(limiter, T0 + i);
+		for (let i = 0; i < 5; i++) limiter.settle(granted(limiter.reserve(T0 + 100, 0)), T0 + 100, false);
+		limiter.throttled(T0 + 200, T0 + MINUTE);
+		expect(limiter.currentLimit(T0 + 200)).toBe(100);
+		// No pacing after the pause: the next minute's 100 calls go at once.
+		for (let i = 0; i < 100; i++) expect(callAt(limiter, T0 + MINUTE + MARGIN + 100)).toBe(true);
+	});
+
+	it('throttling that persists (paused over half the minute by unexplained 429s) multiplies the share by 0.7, down to the floor', () => {
+		const limiter = newLimiter();
+		// Another client fills the quota: every call is answered 429, Retry-After until its window frees (50 s).
+		let now = T0;
+		const limits: number[] = [];
+		for (let round = 0; round < 10; round++) {
+			limiter.settle(granted(limiter.reserve(now, Infinity)), now, false);
+			limiter.throttled(now, now + 50_000);
+			limits.push(limiter.currentLimit(now));
+			now = limiter.earliestSlot(now);
+		}
+		expect(limits).toEqual([100, 70, 49, 34, 23, 16, 11, 10, 10, 10]);
+		expect(100 * SHARE.decreaseFactor).toBe(70);
+		expect(SHARE.floorFraction * 100).toBe(10);
+	});
+
+	it('a lowered share goes out one call at a time, spaced so that it takes a sixth of the minute', () => {
+		const limiter = newLimiter();
+		// Seventeen 2 s pauses back to back: the 17th 429 comes after 32 s of the minute paused, over half of it.
+		for (let n = 0; n < 17; n++) limiter.throttled(T0 + n * 2_000, T0 + (n + 1) * 2_000);
+		expect(limiter.currentLimit(T0 + 32_000)).toBe(70);
+		const times = Array.from({ length: 70 }, () => granted(limiter.reserve(T0 + 34_000, Infinity)));
+		const spacing = MINUTE / (SHARE.paceFactor * 70);
+		for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(spacing);
+		expect(times.at(-1)! - times[0]).toBeLessThan(MINUTE / SHARE.paceFactor);
+		expect(limiter.nextSlot(times.at(-1)!).wait).toEqual({ reason: 'share', limit: 70 });
+	});
+
+	it('after a pause of most of a minute (others filled the quota), the limit’s calls are spread over a quarter of the pause, for as long as the pause', () => {
 		const limiter = newLimiter();
 		for (let i = 0; i < 30; i++) callAt(limiter, T0);
-		limiter.throttled(T0 + MINUTE - 1_000, T0 + MINUTE - 1_000);
-		const later = T0 + MINUTE + MARGIN;
-		const times: number[] = [];
-		for (let i = 0; i < 30; i++) times.push(granted(limiter.reserve(later, Infinity)));
-		const spacing = MINUTE / (SHARE.paceFactor * 30);
-		for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(spacing);
-		expect(times.at(-1)! - later).toBeLessThan(MINUTE / SHARE.paceFactor);
+		limiter.throttled(T0 + 1_000, T0 + 59_000);
+		const times = Array.from({ length: 50 }, () => granted(limiter.reserve(T0 + 59_000, Infinity)));
+		expect(times.slice(1).map((t, i) => t - times[i])).toEqual(Array.from({ length: 49 }, () => 145));
+		expect(limiter.nextSlot(times.at(-1)!)).toEqual({ atMs: times.at(-1)! + 145, wait: { reason: 'share', limit: 100 } });
+		// As long again as the pause: then the process is alone again and bursts.
+		const alone = T0 + 59_000 + 58_000;
+		for (let i = 0; i < 30; i++) expect(limiter.reserve(alone, 0)).toMatchObject({ granted: true, atMs: alone });
 	});
 
-	it('recovers one step (10 % of the ceiling) per quiet recovery interval, back to the full ceiling and bursts', () => {
-		const interval = SHARE.recoveryIntervalMs;
+	it('when 429s stop, the share climbs a step (10 % of the ceiling) per 10 quiet seconds from the pause’s end: the floor is back at 100 in 90 s', () => {
 		const limiter = newLimiter();
-		limiter.throttled(T0, T0);
-		expect(limiter.currentLimit(T0 + interval - 1)).toBe(10);
-		expect(limiter.currentLimit(T0 + interval)).toBe(20);
-		expect(limiter.currentLimit(T0 + 5 * interval)).toBe(60);
-		expect(limiter.currentLimit(T0 + 9 * interval)).toBe(100);
-		const idle = T0 + 9 * interval + MINUTE;
+		let now = T0;
+		for (let round = 0; round < 8; round++) {
+			limiter.throttled(now, now + 50_000);
+			now += 50_000;
+		}
+		expect(limiter.currentLimit(now)).toBe(10);
+		expect(limiter.currentLimit(now + SHARE.recoveryIntervalMs - 1)).toBe(10);
+		expect(limiter.currentLimit(now + SHARE.recoveryIntervalMs)).toBe(20);
+		expect(limiter.currentLimit(now + 5 * SHARE.recoveryIntervalMs)).toBe(60);
+		expect(limiter.currentLimit(now + 9 * SHARE.recoveryIntervalMs)).toBe(100);
+		expect(9 * SHARE.recoveryIntervalMs).toBeLessThanOrEqual(90_000);
+		// At the ceiling and a window after the last pause: alone again, full bursts.
+		const idle = now + 9 * SHARE.recoveryIntervalMs + MINUTE;
 		for (let i = 0; i < 100; i++) expect(callAt(limiter, idle)).toBe(true);
 	});
 
-	it('a raise throttled again within a minute doubles the recovery interval; a raise that holds a minute halves it', () => {
-		const interval = SHARE.recoveryIntervalMs;
-		const limiter = newLimiter();
-		limiter.throttled(T0, T0);
-		expect(limiter.currentLimit(T0 + interval)).toBe(20);
-		const cut = T0 + interval + 1_000;
-		limiter.throttled(cut, cut); // the raise was too much
-		expect(limiter.currentLimit(cut)).toBe(10);
-		expect(limiter.currentLimit(cut + interval)).toBe(10);
-		expect(limiter.currentLimit(cut + 2 * interval)).toBe(20);
-		// That raise held for a minute: raises come every interval again (at the doubled one it would be 40 here).
-		expect(limiter.currentLimit(cut + 2 * interval + MINUTE + interval)).toBe(
-			Math.min(100, 20 + 10 * Math.floor((MINUTE + interval) / interval)),
-		);
-	});
-
-	it('several 429s from one burst lower the limit once, to what Defender admitted', () => {
+	it('several 429s from one burst count once: answers that arrive during the pause add nothing', () => {
 		const limiter = newLimiter();
 		for (let i = 0; i < 40; i++) callAt(limiter, T0);
-		const inFlight = Array.from({ length: 5 }, () => granted(limiter.reserve(T0 + 100, 0)));
+		limiter.throttled(T0 + 100, T0 + 45_000);
+		const inFlight = Array.from({ length: 5 }, () => granted(limiter.reserve(T0 + 100, Infinity)));
 		for (const bookedAt of inFlight) {
 			limiter.settle(bookedAt, T0 + 200, false);
-			limiter.throttled(T0 + 200, T0 + 1_200);
+			limiter.throttled(T0 + 200, T0 + 46_000);
 		}
-		expect(limiter.currentLimit(T0 + 200)).toBe(40);
+		expect(limiter.currentLimit(T0 + 200)).toBe(100);
+		// One unexplained pause of 45 s, not six: the next 429 after it is the second signal, and persistent.
+		limiter.throttled(T0 + 46_000, T0 + 47_000);
+		expect(limiter.currentLimit(T0 + 46_000)).toBe(70);
 	});
 
 	it('a reservation booked before a 429 is given back and booked again under the new share', () => {

@@ -15,22 +15,48 @@ export type Reservation = { granted: true; atMs: number; epoch: number } | { gra
 
 /**
  * How a limiter learns its share of a quota that other clients use too (other n8n workers, other integrations of
- * the same app registration): when Defender throttles a call this limiter let through, the others used the rest,
- * so this process's minute limit drops to what Defender admitted from it in the last minute (at least FLOOR of the
- * ceiling), and its calls go out one at a time, spaced so that the share takes a sixth of the window: a freed window
- * is used within seconds, yet a share that is too large costs one 429, not a burst of them. Each quiet recovery
- * interval (20 s) gives back a step (10 % of the ceiling); a raise that is throttled again within a minute doubles the
- * interval (up to 160 s), a raise that holds a minute halves it again.
- * At the ceiling the limiter is alone again: full bursts, no pacing.
+ * the same app registration), additive increase, multiplicative decrease:
+ * - a 429 that the process's own calls explain (it made the window's limit itself, counting calls answered 429) or
+ *   that answers a call sent before the current pause: the pause (Retry-After plus jitter), nothing learned;
+ * - any other 429 is unexplained. It pauses the process for its Retry-After, then, for as long again (at most a
+ *   window), spreads the limit's calls over a quarter of the pause: a quota that others filled for most of a minute
+ *   (Retry-After near a minute) is taken up again one call at a time and costs one 429 when it fills, not a burst;
+ *   a stray 429 (Retry-After 2 s) costs about its Retry-After;
+ * - throttling persists when the process has been paused by unexplained 429s for more than half of the last window
+ *   (strays at 1 call in 20 with Retry-After 2 pause it about 15 s a minute; a shared quota that is full pauses it
+ *   until the window frees): only then does the share drop, to 70 % of itself, at least FLOOR of the ceiling, and
+ *   its calls go one at a time, the share spread over a sixth of the window;
+ * - each quiet recovery interval (10 s, counted from the end of the last pause) gives back a step (10 % of the
+ *   ceiling): from the floor to the ceiling in 90 s.
+ * At the ceiling and after the pacing that follows a pause the limiter is alone again: full bursts.
  */
 export const SHARE = {
 	floorFraction: 0.1,
+	decreaseFactor: 0.7,
+	/** Throttling persists beyond this part of the first window spent paused by unexplained 429s. */
+	persistentFraction: 0.5,
 	stepFraction: 0.1,
-	recoveryIntervalMs: 20_000,
-	maxRecoveryIntervalMs: 160_000,
-	/** In a shared quota, calls at least window ÷ (paceFactor × limit) apart. */
+	recoveryIntervalMs: 10_000,
+	/** A lowered share: calls at least window ÷ (paceFactor × limit) apart. */
 	paceFactor: 6,
+	/** After an unexplained 429's pause, the limit's calls are spread over this part of the pause. */
+	afterPauseSpread: 0.25,
 };
+
+/** Why the next slot is later than now: the state a status display or an error message can explain. */
+export type SlotWait =
+	/** Defender answered 429 and asked to wait (Retry-After, plus jitter). */
+	| { reason: 'retryAfter' }
+	/** The quota's window (the minute, the hour) is full with this process's own calls. */
+	| { reason: 'quota'; windowMs: number; limit: number }
+	/** The process's learned share of a quota others use too: a lowered limit, or the pacing of a shared quota. */
+	| { reason: 'share'; limit: number };
+
+export interface NextSlot {
+	atMs: number;
+	/** Undefined when the slot is now. */
+	wait?: SlotWait;
+}
 
 /**
  * A client-side sliding-window limiter. Calls are granted in FIFO order: a reservation is a promise
@@ -40,7 +66,16 @@ export class SlidingWindowRateLimiter {
 	/** Granted call times, ascending. */
 	private readonly granted: number[] = [];
 
+	/** When this process's calls were answered 429, within the longest window: Defender may count them. */
+	private readonly refused: number[] = [];
+
+	/** The pauses unexplained 429s imposed, within the first window: how long throttling has persisted. */
+	private readonly unexplainedPauses: Array<{ fromMs: number; untilMs: number }> = [];
+
 	private pausedUntilMs = 0;
+
+	/** After an unexplained 429's pause, for as long again: the limit's calls spread over a quarter of the pause. */
+	private afterPause = { untilMs: 0, spacingMs: 0 };
 
 	/** The calls allowed in the first (shortest) window: the ceiling when alone, less when the quota is shared. */
 	private limit: number;
@@ -50,9 +85,8 @@ export class SlidingWindowRateLimiter {
 
 	private quietSinceMs = 0;
 
-	private recoveryIntervalMs = SHARE.recoveryIntervalMs;
-
-	private lastRaiseAtMs: number | undefined;
+	/** Why the last booked call waits: a later call queued behind it waits for the same. */
+	private lastBookingWait: SlotWait | undefined;
 
 	/** Extra spacing at a window's edge, for clock granularity; latency is covered by settle(). */
 	constructor(
@@ -70,28 +104,46 @@ export class SlidingWindowRateLimiter {
 
 	/** The earliest time, at or after `nowMs`, when a call would be within every window. */
 	earliestSlot(nowMs: number): number {
+		return this.nextSlot(nowMs).atMs;
+	}
+
+	/** The earliest slot, at or after `nowMs`, and what it waits for. A pure query: books nothing. */
+	nextSlot(nowMs: number): NextSlot {
 		this.recover(nowMs);
 		this.forget(nowMs);
-		let slot = Math.max(nowMs, this.pausedUntilMs, this.granted.at(-1) ?? 0);
-		for (const { limit, windowMs } of this.effectiveWindows()) {
-			if (this.granted.length >= limit) {
-				const oldestInWindow = this.granted[this.granted.length - limit];
-				slot = Math.max(slot, oldestInWindow + windowMs + this.edgeMarginMs);
-			}
+		let next: NextSlot = { atMs: nowMs };
+		const later = (atMs: number, wait: SlotWait | undefined) => {
+			if (atMs > next.atMs) next = { atMs, wait };
+		};
+		later(this.pausedUntilMs, { reason: 'retryAfter' });
+		later(this.granted.at(-1) ?? 0, this.lastBookingWait);
+		const ceiling = this.windows[0].limit;
+		const share = this.limit / ceiling;
+		for (const { limit, windowMs } of this.windows) {
+			const effective = share < 1 ? Math.max(1, Math.floor(limit * share)) : limit;
+			if (this.granted.length < effective) continue;
+			const oldestInWindow = this.granted[this.granted.length - effective];
+			const wait: SlotWait = share < 1 ? { reason: 'share', limit: this.limit } : { reason: 'quota', windowMs, limit };
+			later(oldestInWindow + windowMs + this.edgeMarginMs, wait);
 		}
-		if (this.limit < this.windows[0].limit && this.granted.length) {
-			const spacingMs = this.windows[0].windowMs / (SHARE.paceFactor * this.limit);
-			slot = Math.max(slot, Math.ceil(this.granted[this.granted.length - 1] + spacingMs));
+		const spacingMs = Math.max(
+			this.limit < ceiling ? this.windows[0].windowMs / (SHARE.paceFactor * this.limit) : 0,
+			nowMs < this.afterPause.untilMs ? this.afterPause.spacingMs : 0,
+		);
+		if (spacingMs > 0 && this.granted.length) {
+			later(Math.ceil(this.granted[this.granted.length - 1] + spacingMs), { reason: 'share', limit: this.limit });
 		}
-		return slot;
+		// While Defender's pause lasts, that is why calls wait, also those queued behind the first after it.
+		return this.pausedUntilMs > nowMs ? { atMs: next.atMs, wait: { reason: 'retryAfter' } } : next;
 	}
 
 	/** Books the earliest slot if the caller can wait that long; otherwise books nothing. */
 	reserve(nowMs: number, maxWaitMs: number): Reservation {
-		const slot = this.earliestSlot(nowMs);
-		if (slot - nowMs > maxWaitMs) return { granted: false, availableAtMs: slot };
-		this.granted.push(slot);
-		return { granted: true, atMs: slot, epoch: this.epoch };
+		const slot = this.nextSlot(nowMs);
+		if (slot.atMs - nowMs > maxWaitMs) return { granted: false, availableAtMs: slot.atMs };
+		this.granted.push(slot.atMs);
+		this.lastBookingWait = slot.wait;
+		return { granted: true, atMs: slot.atMs, epoch: this.epoch };
 	}
 
 	/**
@@ -107,12 +159,13 @@ export class SlidingWindowRateLimiter {
 	/**
 	 * The call booked for `bookedAtMs` has been answered at `answeredAtMs`. Defender counted it when it arrived,
 	 * somewhere in between (after the token fetch, on a slow network): from now on the window counts it from the
-	 * answer, so a later call can never reach Defender less than a window after it. A call Defender throttled was not
-	 * counted by Defender and is forgotten.
+	 * answer, so a later call can never reach Defender less than a window after it. A call Defender throttled is not
+	 * booked any more (the window's calls are the admitted ones), but remembered as this process's attempt.
 	 */
 	settle(bookedAtMs: number, answeredAtMs: number, counted = true): void {
 		if (!counted) {
 			this.release(bookedAtMs);
+			this.refused.push(answeredAtMs);
 			return;
 		}
 		const index = this.granted.lastIndexOf(bookedAtMs);
@@ -124,51 +177,60 @@ export class SlidingWindowRateLimiter {
 	}
 
 	/**
-	 * Defender throttled a call this limiter let through (429): someone else uses the quota too. Nobody calls before
-	 * `untilMs`, and the limit drops to the calls Defender admitted from this process in the last minute.
-	 * Call settle(…, false) for the throttled call first, so that it is not counted as admitted.
+	 * Defender throttled a call this limiter let through (429): nobody calls before `untilMs` (its Retry-After plus
+	 * jitter), and calls booked meanwhile book again. What else it means, see SHARE. Call settle(…, false) for the
+	 * throttled call first.
 	 */
 	throttled(nowMs: number, untilMs: number): void {
 		this.recover(nowMs);
+		const sameBurst = nowMs < this.pausedUntilMs;
 		this.pausedUntilMs = Math.max(this.pausedUntilMs, untilMs);
 		this.epoch++;
-		const ceiling = this.windows[0].limit;
-		if (this.lastRaiseAtMs !== undefined && nowMs - this.lastRaiseAtMs < this.windows[0].windowMs) {
-			this.recoveryIntervalMs = Math.min(SHARE.maxRecoveryIntervalMs, 2 * this.recoveryIntervalMs);
+		if (sameBurst || this.explainedByOwnCalls(nowMs)) return;
+		if (this.pausedWithin(nowMs) > SHARE.persistentFraction * this.windows[0].windowMs) {
+			const floor = Math.max(1, Math.ceil(this.windows[0].limit * SHARE.floorFraction));
+			this.limit = Math.max(floor, Math.floor(this.limit * SHARE.decreaseFactor));
 		}
-		this.lastRaiseAtMs = undefined;
-		const admitted = this.granted.filter((at) => at > nowMs - this.windows[0].windowMs && at <= nowMs).length;
-		const floor = Math.max(1, Math.ceil(ceiling * SHARE.floorFraction));
-		this.limit = Math.min(this.limit, Math.max(floor, admitted));
-		this.quietSinceMs = nowMs;
+		this.unexplainedPauses.push({ fromMs: nowMs, untilMs: this.pausedUntilMs });
+		this.paceAfterPause(nowMs);
+		this.quietSinceMs = this.pausedUntilMs;
 	}
 
-	/** Gives back a share step for every quiet recovery interval since the last throttling or raise. */
+	/** For as long as the pause (at most a window) after it ends, the limit's calls spread over a part of the pause. */
+	private paceAfterPause(nowMs: number): void {
+		const pauseMs = Math.min(this.pausedUntilMs - nowMs, this.windows[0].windowMs);
+		const stillPacing = nowMs < this.afterPause.untilMs;
+		this.afterPause = {
+			untilMs: Math.max(stillPacing ? this.afterPause.untilMs : 0, this.pausedUntilMs + pauseMs),
+			spacingMs: Math.max(stillPacing ? this.afterPause.spacingMs : 0, (pauseMs * SHARE.afterPauseSpread) / this.limit),
+		};
+	}
+
+	/** Whether this process's own attempts (admitted or answered 429) fill one of the quota's windows. */
+	private explainedByOwnCalls(nowMs: number): boolean {
+		return this.windows.some(({ limit, windowMs }) => {
+			const inWindow = (at: number) => at > nowMs - windowMs && at <= nowMs;
+			return this.granted.filter(inWindow).length + this.refused.filter(inWindow).length >= limit;
+		});
+	}
+
+	/** How long, in the first window before `nowMs`, unexplained 429s kept this process paused. */
+	private pausedWithin(nowMs: number): number {
+		const windowStart = nowMs - this.windows[0].windowMs;
+		return this.unexplainedPauses.reduce(
+			(sum, pause) => sum + Math.max(0, Math.min(nowMs, pause.untilMs) - Math.max(windowStart, pause.fromMs)),
+			0,
+		);
+	}
+
+	/** Gives back a share step for every quiet recovery interval since the last pause or raise. */
 	private recover(nowMs: number): void {
 		const ceiling = this.windows[0].limit;
-		for (;;) {
-			if (this.lastRaiseAtMs !== undefined && nowMs - this.lastRaiseAtMs >= this.windows[0].windowMs) {
-				// The last raise held for a whole window: recover faster again.
-				this.recoveryIntervalMs = Math.max(SHARE.recoveryIntervalMs, this.recoveryIntervalMs / 2);
-				this.lastRaiseAtMs = undefined;
-			}
-			if (this.limit >= ceiling || nowMs - this.quietSinceMs < this.recoveryIntervalMs) return;
-			this.quietSinceMs += this.recoveryIntervalMs;
-			this.lastRaiseAtMs = this.quietSinceMs;
-			this.limit = Math.min(ceiling, this.limit + Math.max(1, Math.round(ceiling * SHARE.stepFraction)));
-			if (this.limit >= ceiling) {
-				this.lastRaiseAtMs = undefined;
-				this.recoveryIntervalMs = SHARE.recoveryIntervalMs;
-			}
+		const step = Math.max(1, Math.round(ceiling * SHARE.stepFraction));
+		while (this.limit < ceiling && nowMs - this.quietSinceMs >= SHARE.recoveryIntervalMs) {
+			this.quietSinceMs += SHARE.recoveryIntervalMs;
+			this.limit = Math.min(ceiling, this.limit + step);
 		}
-	}
-
-	/** The windows scaled to this process's share of the quota. */
-	private effectiveWindows(): RateWindow[] {
-		const ceiling = this.windows[0].limit;
-		if (this.limit >= ceiling) return this.windows;
-		const share = this.limit / ceiling;
-		return this.windows.map(({ limit, windowMs }) => ({ limit: Math.max(1, Math.floor(limit * share)), windowMs }));
 	}
 
 	private release(atMs: number): void {
@@ -176,13 +238,18 @@ export class SlidingWindowRateLimiter {
 		if (index !== -1) this.granted.splice(index, 1);
 	}
 
+	/** Drops what no window can count any more: calls older than the longest window, pauses older than the first. */
 	private forget(nowMs: number): void {
 		const longestWindow = Math.max(...this.windows.map((window) => window.windowMs));
-		let expired = 0;
-		while (expired < this.granted.length && this.granted[expired] + longestWindow + this.edgeMarginMs <= nowMs) {
-			expired++;
-		}
-		if (expired > 0) this.granted.splice(0, expired);
+		const expired = (times: number[]) => {
+			let count = 0;
+			while (count < times.length && times[count] + longestWindow + this.edgeMarginMs <= nowMs) count++;
+			if (count > 0) times.splice(0, count);
+		};
+		expired(this.granted);
+		expired(this.refused);
+		const firstWindowStart = nowMs - this.windows[0].windowMs;
+		while (this.unexplainedPauses.length && this.unexplainedPauses[0].untilMs <= firstWindowStart) this.unexplainedPauses.shift();
 	}
 }
 

@@ -7,7 +7,7 @@ import { router } from './actions/router';
 import { authenticationProperty, credentialsByAuthentication } from './descriptions/authentication';
 import { subtitleExpression } from './descriptions/subtitle';
 import { listSearch } from './methods';
-import { wallClock, type Clock } from './transport';
+import { processRuntime, type Runtime } from './transport';
 
 /** One main input and one main output. */
 const MAIN_CONNECTION: NodeConnectionType[] = [NodeConnectionTypes.Main];
@@ -48,12 +48,12 @@ export class DefenderForEndpointV1 implements INodeType {
 
 	methods = { listSearch };
 
-	/** n8n calls execute with the execution's context as `this`: the node's clock reaches the router through a closure. */
+	/** n8n calls execute with the execution's context as `this`: the node's runtime reaches the router through a closure. */
 	readonly execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
 
-	constructor(clock: Clock = wallClock) {
+	constructor(runtime: Runtime = processRuntime) {
 		this.execute = async function (this: IExecuteFunctions) {
-			return await router.call(this, clock);
+			return await router.call(this, runtime);
 		};
 	}
 }

@@ -4,7 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { readRunOptions } from '../descriptions/options';
 import { planRun } from '../run/plan';
 import { createRun, type RunState, type SentRecord } from '../run/runState';
-import type { Clock } from '../transport';
+import type { Runtime } from '../transport';
 import { CUSTOM_API_CALL, customApiCallError } from './customApiCall';
 import * as device from './device/Device.resource';
 import * as machineAction from './machineAction/MachineAction.resource';
@@ -26,10 +26,10 @@ const operations: Record<string, Record<string, { execute: OperationExecute }>> 
  * Runs the operation for every input item: N items in, N results out, each paired with its input.
  * A failed item becomes an error item when "On Error" continues; otherwise the node stops after the items in flight.
  */
-export async function router(this: IExecuteFunctions, clock: Clock): Promise<INodeExecutionData[][]> {
+export async function router(this: IExecuteFunctions, runtime: Runtime): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const { handler, operation } = chosenOperation(this);
-	const { run, setupFailure } = await startRun(this, clock, operation, items.length);
+	const { run, setupFailure } = await startRun(this, runtime, operation, items.length);
 	const results: Array<INodeExecutionData[] | undefined> = new Array(items.length).fill(undefined);
 	let firstFailure: NodeApiError | NodeOperationError | undefined;
 	const cancelled = () => this.getExecutionCancelSignal()?.aborted === true;
@@ -81,12 +81,12 @@ function chosenOperation(context: IExecuteFunctions): { handler: { execute: Oper
 /** The run's shared state, or why there is none: then every item fails with that reason, and nothing is sent. */
 async function startRun(
 	context: IExecuteFunctions,
-	clock: Clock,
+	runtime: Runtime,
 	operation: string,
 	itemCount: number,
 ): Promise<{ run?: RunState; setupFailure?: unknown }> {
 	try {
-		const run = await createRun(context, readRunOptions(context), clock);
+		const run = await createRun(context, readRunOptions(context), runtime);
 		await planRun(context, run, operation, itemCount);
 		return { run };
 	} catch (error) {

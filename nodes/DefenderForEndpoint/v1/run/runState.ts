@@ -5,7 +5,7 @@ import type { RetryPolicy } from '../../lib/retryPolicy';
 import { ActionsUnderWay } from '../defender/actionsUnderWay';
 import type { Machine } from '../defender/devices';
 import type { MachineAction } from '../defender/machineActions';
-import { DefenderClient, RetryBudget, type Clock, type ExecutionContext } from '../transport';
+import { DefenderClient, RetryBudget, type ExecutionContext, type Runtime } from '../transport';
 
 /** The options every item of one execution shares (read once, from the first item). */
 export interface RunOptions {
@@ -79,8 +79,8 @@ export function itemBudget(run: RunState): RetryBudget {
 }
 
 /** A run's shared state: the client (the credential and its cloud checked), and nothing learned yet. */
-export async function createRun(context: ExecutionContext, options: RunOptions, clock: Clock): Promise<RunState> {
-	const client = await DefenderClient.create(context, options.timeoutMs, clock);
+export async function createRun(context: ExecutionContext, options: RunOptions, runtime: Runtime): Promise<RunState> {
+	const client = await DefenderClient.create(context, options.timeoutMs, runtime);
 	return {
 		client,
 		options,

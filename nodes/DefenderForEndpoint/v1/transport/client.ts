@@ -7,12 +7,12 @@ import { redact, redactDeep, type Secret } from '../../lib/redact';
 import type { ServerClock } from '../../lib/serverClock';
 import type { Answer, ApiCall, CallContext, ExecutionContext, RetryBudget, SendResult } from './call';
 import { CREDENTIAL_TYPES, readCredential, secretsOf } from './credential';
-import { operationError, reconnectError, type ReconnectReason, type SignIn } from './errors';
+import { describeRateLimitWait, operationError, reconnectError, type ReconnectReason, type SignIn } from './errors';
 import { classifyAnswer, classifyThrown, inspectError } from './failures';
 import { listEntities } from './paging';
 import { withDeadline, TIMED_OUT } from './deadline';
-import { wallClock, type Clock } from './clock';
-import { firstTokenTurn, rateLimiters, serverClockFor } from './processState';
+import { firstTokenTurn, serverClockFor } from './processState';
+import { processRuntime, type Clock, type Runtime } from './runtime';
 
 export class DefenderClient {
 	readonly serverClock: ServerClock;
@@ -38,10 +38,10 @@ export class DefenderClient {
 	}
 
 	/** Validates the credential's cloud settings before anything is sent. */
-	static async create(context: ExecutionContext, timeoutMs: number, clock: Clock = wallClock) {
+	static async create(context: ExecutionContext, timeoutMs: number, runtime: Runtime = processRuntime) {
 		const { signIn, cloud, secrets, hasToken } = await readCredential(context);
-		const limiter = rateLimiters.forClient(cloud.tenantId, cloud.clientId);
-		return new DefenderClient(context, cloud, limiter, timeoutMs, clock, secrets, signIn, hasToken);
+		const limiter = runtime.rateLimiters.forClient(cloud.tenantId, cloud.clientId);
+		return new DefenderClient(context, cloud, limiter, timeoutMs, runtime.clock, secrets, signIn, hasToken);
 	}
 
 	/**
@@ -167,7 +167,7 @@ export class DefenderClient {
 	/**
 	 * Defender throttled the call (429): a request to wait, not a failure. The item waits Retry-After plus jitter (so
 	 * that workers told the same wait do not return together) as often as Defender asks, within its Max Wait; the
-	 * process's limiter pauses as long and lowers its share of the quota.
+	 * process's limiter pauses as long, and lowers its share of the quota only when throttling persists (SHARE).
 	 */
 	private async waitOutThrottling(context: CallContext, retryAfterMs: number | undefined): Promise<void> {
 		const { budget, itemIndex, what } = context;
@@ -196,10 +196,11 @@ export class DefenderClient {
 			const reservation = this.limiter.reserve(now, budget.remainingMs);
 			if (!reservation.granted) {
 				const retryAt = new Date(reservation.availableAtMs).toISOString();
+				const why = describeRateLimitWait(this.limiter.nextSlot(now).wait);
 				throw operationError(
 					this.node,
 					itemIndex,
-					`Rate limit budget exhausted: Defender allows this app 100 calls a minute and 1,500 an hour, and the next free slot is beyond the Max Wait of ${Math.round(budget.policy.maxTotalWaitMs / 1000)} s; retry after ${retryAt}`,
+					`Rate limit budget exhausted: Defender allows this app 100 calls a minute and 1,500 an hour, and the next free slot is beyond the Max Wait of ${Math.round(budget.policy.maxTotalWaitMs / 1000)} s (${why}); retry after ${retryAt}`,
 					`Nothing was sent to ${what}. Re-run the failed items after ${retryAt}, or raise "Max Wait" in the node options.`,
 				);
 			}

@@ -2,6 +2,7 @@ import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { printable } from '../../lib/machineId';
+import type { SlotWait } from '../../lib/rateLimiter';
 
 /** The permission a call needs, named the way the Azure portal lists it under WindowsDefenderATP's application permissions. */
 export type Permission = 'Machine.Isolate' | 'Machine.Read.All';
@@ -163,4 +164,18 @@ export function describeEntraError(description: string | undefined): string {
 	const code = /^AADSTS(\d+)/.exec(firstLine)?.[1];
 	const meaning = code ? ENTRA_ERRORS[code] : undefined;
 	return meaning ? `${printable(firstLine, MAX_BODY_TEXT)} (AADSTS${code}: ${meaning})` : printable(firstLine, MAX_BODY_TEXT);
+}
+
+/** Why the limiter holds a call back, in words for an error message. */
+export function describeRateLimitWait(wait: SlotWait | undefined): string {
+	switch (wait?.reason) {
+		case 'retryAfter':
+			return 'Defender answered 429 and asked to wait';
+		case 'quota':
+			return `this process made the ${wait.limit.toLocaleString('en-US')} calls the quota allows in ${wait.windowMs >= 3_600_000 ? 'an hour' : 'a minute'}`;
+		case 'share':
+			return `other clients may use this app's quota too: this process paces its calls (${wait.limit} a minute at most)`;
+		default:
+			return 'calls queued ahead';
+	}
 }
