@@ -53,10 +53,7 @@ export class Watcher {
 		return await new Promise<Watched>((resolve, reject) => {
 			this.entries.set(key(action.id), { action, itemIndex, deadlineMs: this.client.clock.now() + maxWaitMs, resolve, reject });
 			this.wake.abort();
-			if (!this.looping) {
-				this.looping = true;
-				void this.run();
-			}
+			this.startLoop();
 		});
 	}
 
@@ -68,7 +65,26 @@ export class Watcher {
 		this.entries.clear();
 	}
 
+	/** The poll loop; anything it cannot handle (the execution cancelled mid-call) ends the watch of every action. */
 	private async run(): Promise<void> {
+		try {
+			await this.poll();
+		} catch (error) {
+			this.stop(error instanceof Error ? error : new Error(String(error)));
+		} finally {
+			this.looping = false;
+		}
+		// An action registered while the loop was ending.
+		if (this.entries.size > 0) this.startLoop();
+	}
+
+	private startLoop(): void {
+		if (this.looping) return;
+		this.looping = true;
+		void this.run();
+	}
+
+	private async poll(): Promise<void> {
 		let poll = 1;
 		let nextPollAtMs = this.client.clock.now() + pollDelayMs(poll);
 		while (this.entries.size > 0) {
@@ -81,7 +97,6 @@ export class Watcher {
 			if (due.length > 0) await this.read(due);
 			if (this.client.cancelled) this.stop(new Error('The execution was cancelled'));
 		}
-		this.looping = false;
 	}
 
 	/** Sleeps until the time; false when woken early (a new action) or stopped, to look at the entries again. */
