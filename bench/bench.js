@@ -168,6 +168,7 @@ async function main() {
 	console.log(`|${header.map(() => '---').join('|')}|`);
 	for (const cells of rows) console.log(`| ${cells.join(' | ')} |`);
 	if (fleetSize > 0) await fleetTable();
+	await require('./completion').completionTables();
 }
 
 main().catch((error) => {
