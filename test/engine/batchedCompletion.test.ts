@@ -52,7 +52,9 @@ function fakeDefender(plans: Record<string, Plan>, list: 'ok' | 'refused' | 'bro
 		const { doneAfterS, final = 'Succeeded' } = action.plan;
 		const ageS = (now() - action.createdMs) / 1000;
 		const status = doneAfterS !== undefined && ageS >= doneAfterS ? final : ageS >= 2 ? 'InProgress' : 'Pending';
-		const { createdMs: _created, plan: _plan, ...rest } = action;
+		const rest: IDataObject = { ...action };
+		delete rest.createdMs;
+		delete rest.plan;
 		return { ...rest, status };
 	};
 	nock(API)

@@ -38,7 +38,8 @@ export interface BatchedListing {
 /**
  * Lists a collection in OR-batches of clauses (`id eq 'a' or id eq 'b' …`, within the count and URL-length bounds),
  * handing each answered batch to `answered`. A refused filter (400/414) turns batching off for the run; any other
- * failure leaves that batch unanswered: whatever a batch did not answer, the caller reads one by one.
+ * failure leaves that batch unanswered: whatever a batch did not answer, the caller reads one by one. A cancelled
+ * execution ends the listing.
  */
 export async function listInBatches<T extends IDataObject>(
 	listing: BatchedListing,
@@ -55,7 +56,8 @@ export async function listInBatches<T extends IDataObject>(
 				{ itemIndex: listing.itemIndex(batch), budget: new RetryBudget(policy), permission: 'Machine.Read.All', what: listing.what(batch) },
 			);
 		} catch (error) {
-			if (client.cancelled) throw error;
+			// Cancelled: nothing more is asked; the caller's own calls end the same way.
+			if (client.cancelled) return;
 			if (listing.notFoundIsEmpty && notFound(error)) listed = [];
 			else {
 				state.batchingRefused = refusedFilter(error);
