@@ -5,28 +5,11 @@
  * prints a JSON result line. Driven by bench/completion.js.
  *   node bench/completionRun.js <job.json>
  */
-const fs = require('node:fs');
-const path = require('node:path');
-
-const { createEngine, outputOf } = require('../tooling/engine');
-const { simulatedClock } = require('../tooling/simulatedTime');
-const { simulatorCredential } = require('../tooling/simulatorCredential');
-
-const dist = path.join(__dirname, '..', 'dist');
-const { DefenderForEndpoint } = require(path.join(dist, 'nodes/DefenderForEndpoint/DefenderForEndpoint.node.js'));
-const { DefenderForEndpointOAuth2Api } = require(path.join(dist, 'credentials/DefenderForEndpointOAuth2Api.credentials.js'));
-const transport = require(path.join(dist, 'nodes/DefenderForEndpoint/v1/transport/index.js'));
+const { outputOf } = require('../tooling/engine');
+const { jobEngine } = require('./jobEngine');
 
 async function main() {
-	const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-	const { sim, timeScale } = job;
-	const simNow = () => sim.epochMs + (Date.now() - sim.epochMs) * timeScale;
-	transport.useClock(simulatedClock({ now: simNow }, timeScale));
-	const engine = createEngine({
-		nodeTypes: { 'n8n-nodes-defender-for-endpoint.defenderForEndpoint': new DefenderForEndpoint() },
-		credentialTypes: { defenderForEndpointOAuth2Api: new DefenderForEndpointOAuth2Api() },
-	});
-	engine.credentialsHelper.save('simulator', 'defenderForEndpointOAuth2Api', simulatorCredential(sim));
+	const { job, simNow, engine } = jobEngine(process.argv[2]);
 	const device = job.byHostname ? { __rl: true, mode: 'hostname', value: '={{ $json.hostname }}' } : { __rl: true, mode: 'id', value: '={{ $json.id }}' };
 	const workflow = {
 		nodes: [

@@ -29,7 +29,8 @@ interface Entry {
  * Wait. A lone item's timeline is the one it had when it polled alone. Cancelling the execution ends the watch at once.
  */
 export class Watcher {
-	private readonly entries = new Map<string, Entry>();
+	/** One entry per waiting item (two items could wait for the same action: each gets its result). */
+	private readonly entries = new Set<Entry>();
 
 	/** Whether the poll loop runs: it ends when no action is left to watch, and the next one starts it again. */
 	private looping = false;
@@ -51,7 +52,7 @@ export class Watcher {
 		if (FINAL_ACTION_STATUSES.has(action.status)) return { action, final: true };
 		if (this.stoppedWith) throw this.stoppedWith;
 		return await new Promise<Watched>((resolve, reject) => {
-			this.entries.set(key(action.id), { action, itemIndex, deadlineMs: this.client.clock.now() + maxWaitMs, resolve, reject });
+			this.entries.add({ action, itemIndex, deadlineMs: this.client.clock.now() + maxWaitMs, resolve, reject });
 			this.wake.abort();
 			this.startLoop();
 		});
@@ -61,7 +62,7 @@ export class Watcher {
 	stop(error: Error): void {
 		this.stoppedWith = error;
 		this.wake.abort();
-		for (const entry of this.entries.values()) entry.reject(error);
+		for (const entry of this.entries) entry.reject(error);
 		this.entries.clear();
 	}
 
@@ -88,12 +89,12 @@ export class Watcher {
 		let poll = 1;
 		let nextPollAtMs = this.client.clock.now() + pollDelayMs(poll);
 		while (this.entries.size > 0) {
-			const deadline = Math.min(...[...this.entries.values()].map((entry) => entry.deadlineMs));
+			const deadline = Math.min(...[...this.entries].map((entry) => entry.deadlineMs));
 			if (!(await this.sleepUntil(Math.min(nextPollAtMs, deadline)))) continue;
 			const now = this.client.clock.now();
 			const polling = now >= nextPollAtMs;
 			if (polling) nextPollAtMs = now + pollDelayMs(++poll);
-			const due = [...this.entries.values()].filter((entry) => polling || entry.deadlineMs <= now);
+			const due = [...this.entries].filter((entry) => polling || entry.deadlineMs <= now);
 			if (due.length > 0) await this.read(due);
 			if (this.client.cancelled) this.stop(new Error('The execution was cancelled'));
 		}
@@ -122,7 +123,7 @@ export class Watcher {
 					policy: this.policy,
 					state: this.batching,
 					path: endpoints.machineActions.path,
-					clauses: due.map((entry) => idClause(entry.action.id)),
+					clauses: [...new Map(due.map((entry) => [key(entry.action.id), entry.action.id])).values()].map(idClause),
 					itemIndex: () => Math.min(...due.map((entry) => entry.itemIndex)),
 					what: (batch) => `check the status of ${batch.length} machine actions`,
 				},
@@ -130,7 +131,7 @@ export class Watcher {
 			);
 		}
 		for (const entry of due) {
-			if (this.entries.get(key(entry.action.id)) !== entry) continue;
+			if (!this.entries.has(entry)) continue;
 			try {
 				entry.action = listed.get(key(entry.action.id)) ?? (await this.readOne(entry));
 			} catch (error) {
@@ -152,7 +153,7 @@ export class Watcher {
 	}
 
 	private settle(entry: Entry, settle: () => void): void {
-		this.entries.delete(key(entry.action.id));
+		this.entries.delete(entry);
 		settle();
 	}
 }
