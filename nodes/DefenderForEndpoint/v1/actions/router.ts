@@ -41,9 +41,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			run?.watcher.stop(new Error('The node stopped'));
 		} else results[itemIndex] = [{ json: errorJson(failure), pairedItem: { item: itemIndex } }];
 	};
-	const succeed = (itemIndex: number, result: IDataObject | IDataObject[]) => {
-		results[itemIndex] = (Array.isArray(result) ? result : [result]).map((json) => ({ json, pairedItem: { item: itemIndex } }));
-	};
+	const succeed = (itemIndex: number, result: IDataObject | IDataObject[]) => void (results[itemIndex] = paired(result, itemIndex));
 	// Results that come later (Wait for Completion): the worker moved on once the item's action was sent.
 	const settling: Array<Promise<void>> = [];
 	const processItem = async (itemIndex: number) => {
@@ -125,6 +123,11 @@ function withSubmitted<E extends NodeApiError | NodeOperationError>(error: E, su
 	const summary = `Actions this execution already sent to Defender (${submitted.length}): ${lines.join('; ')}.`;
 	error.description = error.description ? `${error.description}\n${summary}` : summary;
 	return error;
+}
+
+/** An item's result objects, each paired with its input item. */
+function paired(result: IDataObject | IDataObject[], itemIndex: number): INodeExecutionData[] {
+	return (Array.isArray(result) ? result : [result]).map((json) => ({ json, pairedItem: { item: itemIndex } }));
 }
 
 /** n8n's shape for an error item: only `error` and `details`, so "On Error: Continue (using error output)" routes it. */
