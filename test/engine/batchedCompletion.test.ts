@@ -59,10 +59,11 @@ function fakeDefender(plans: Record<string, Plan>, list: 'ok' | 'refused' | 'bro
 	};
 	nock(API)
 		.persist()
-		.post(/\/api\/machines\/[0-9a-f]{40}\/unisolate/)
+		.post(/\/api\/machines\/[0-9a-f]{40}\/(un)?isolate/)
 		.reply(201, (uri) => {
-			const device = uri.split('/')[3];
-			const action = machineAction({ machineId: device, creationDateTimeUtc: new Date(now()).toISOString() });
+			const [, , , device, verb] = uri.split('/');
+			const type = verb === 'isolate' ? 'Isolate' : 'Unisolate';
+			const action = machineAction({ machineId: device, type, creationDateTimeUtc: new Date(now()).toISOString() });
 			actions.set(action.id, { ...action, createdMs: now(), plan: plans[device] ?? {} });
 			return action;
 		});
@@ -119,6 +120,18 @@ describe('1. Wait for Completion for many items: every action watched together',
 		expect(calls.filter((call) => call.kind === 'get')).toEqual([]);
 		expect(calls.length).toBeLessThanOrEqual(6);
 		expect(calls[0].ids.length).toBeGreaterThan(1);
+	}, 30_000);
+
+	test('Isolate gets the same: two isolations watched with one list call per poll', async () => {
+		const engine = setup();
+		const devices = ids(2, 680);
+		const { calls } = fakeDefender(Object.fromEntries(devices.map((id) => [id, { doneAfterS: 8 }])));
+		const run = await engine.run(releaseAndWait(devices, { parameters: { operation: 'isolate', isolationType: 'Full' } }));
+		expect(jsonOf(run, 'Defender').map((item) => [item.machineId, item.type, item.completion])).toEqual(devices.map((id) => [id, 'Isolate', 'completed']));
+		expect(calls.map((call) => [call.kind, call.ids.length])).toEqual([
+			['list', 2],
+			['list', 2],
+		]);
 	}, 30_000);
 
 	test('actions finishing in any order: each item gets its own action, paired with its input', async () => {
