@@ -108,6 +108,13 @@ function releaseAndWait(devices: string[], extra: { parameters?: IDataObject; on
 	});
 }
 
+/** Releases the devices with Wait for Completion, every action done 8 s after it was sent, the list call as given. */
+async function watchedWith(devices: string[], list: 'refused' | 'brokenPage') {
+	const engine = setup();
+	const { calls } = fakeDefender(Object.fromEntries(devices.map((id) => [id, { doneAfterS: 8 }])), list);
+	return { run: await engine.run(releaseAndWait(devices)), calls };
+}
+
 describe('1. Wait for Completion for many items: every action watched together', () => {
 	test('twelve items: each submitted at once, then one list call per poll for all of them; every item completed, in order', async () => {
 		const engine = setup();
@@ -163,20 +170,14 @@ describe('1. Wait for Completion for many items: every action watched together',
 	}, 30_000);
 
 	test('a refused list filter (400) falls back to reads by ID, once refused never asked again', async () => {
-		const engine = setup();
-		const devices = ids(4, 700);
-		const { calls } = fakeDefender(Object.fromEntries(devices.map((id) => [id, { doneAfterS: 8 }])), 'refused');
-		const run = await engine.run(releaseAndWait(devices));
+		const { run, calls } = await watchedWith(ids(4, 700), 'refused');
 		expect(jsonOf(run, 'Defender').map((item) => item.completion)).toEqual(['completed', 'completed', 'completed', 'completed']);
 		expect(calls.filter((call) => call.kind === 'list')).toHaveLength(1);
 		expect(new Set(calls.filter((call) => call.kind === 'get').flatMap((call) => call.ids)).size).toBe(4);
 	}, 30_000);
 
 	test('a page that breaks mid-watch (a next-page link to another host): that poll reads by ID, nothing is lost', async () => {
-		const engine = setup();
-		const devices = ids(3, 750);
-		const { calls } = fakeDefender(Object.fromEntries(devices.map((id) => [id, { doneAfterS: 8 }])), 'brokenPage');
-		const run = await engine.run(releaseAndWait(devices));
+		const { run, calls } = await watchedWith(ids(3, 750), 'brokenPage');
 		expect(jsonOf(run, 'Defender').map((item) => item.completion)).toEqual(['completed', 'completed', 'completed']);
 		expect(jsonOf(run, 'Defender', 1)).toEqual([]);
 		expect(calls.some((call) => call.kind === 'list')).toBe(true);
