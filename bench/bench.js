@@ -211,6 +211,7 @@ async function main() {
 	if (sizes.length > 0) await sizeTable();
 	if (fleetSize > 0) await fleetTable();
 	if (strayCount > 0) await strayTable();
+	await require('./completion').completionTables();
 }
 
 main().catch((error) => {

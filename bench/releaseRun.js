@@ -5,30 +5,13 @@
  * simulator's scaled clock, and prints a JSON result line.
  *   node bench/releaseRun.js <job.json>
  */
-const fs = require('node:fs');
-const path = require('node:path');
-
-const { createEngine, outputOf } = require('../tooling/engine');
-const { simulatedClock } = require('../tooling/simulatedTime');
-const { simulatorCredential } = require('../tooling/simulatorCredential');
+const { outputOf } = require('../tooling/engine');
+const { jobEngine } = require('./jobEngine');
 const { naiveRelease } = require('./naiveRelease');
 
-const dist = path.join(__dirname, '..', 'dist');
-const { DefenderForEndpoint } = require(path.join(dist, 'nodes/DefenderForEndpoint/DefenderForEndpoint.node.js'));
-const { DefenderForEndpointOAuth2Api } = require(path.join(dist, 'credentials/DefenderForEndpointOAuth2Api.credentials.js'));
-
 async function main() {
-	const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-	const { sim, timeScale } = job;
-	// The simulator runs in the parent process; its clock is a function of its epoch and the time scale.
-	const simNow = () => sim.epochMs + (Date.now() - sim.epochMs) * timeScale;
-	const clock = simulatedClock({ now: simNow }, timeScale);
-
-	const engine = createEngine({
-		nodeTypes: { 'n8n-nodes-defender-for-endpoint.defenderForEndpoint': new DefenderForEndpoint({ clock }), 'bench.naiveRelease': naiveRelease },
-		credentialTypes: { defenderForEndpointOAuth2Api: new DefenderForEndpointOAuth2Api() },
-	});
-	engine.credentialsHelper.save('simulator', 'defenderForEndpointOAuth2Api', simulatorCredential(sim));
+	const { job, sim, simNow, engine } = jobEngine(process.argv[2], { 'bench.naiveRelease': naiveRelease });
+	const { timeScale } = job;
 	const nodeRelease = (device) => ({
 		type: 'n8n-nodes-defender-for-endpoint.defenderForEndpoint',
 		parameters: {

@@ -17,6 +17,8 @@ function createAction(sim, device, type, comment, requestor, scope, createdMs = 
 function statusOf(sim, action, atMs = sim.now()) {
 	const { actionTimeline, quirks } = sim.options;
 	if (action.cancellation) return { status: 'Cancelled', since: action.cancellation.atMs };
+	// A device that is not reporting picks up its actions only when it checks in again: they stay Pending.
+	if (quirks.holdWhileInactive && action.machine.healthStatus !== 'Active') return { status: 'Pending', since: action.createdMs };
 	const pendingUntil = action.createdMs + actionTimeline.pendingSeconds * 1000;
 	const runningUntil = action.completesAtMs ?? pendingUntil + actionTimeline.inProgressSeconds * 1000;
 	if (atMs < pendingUntil) return { status: 'Pending', since: action.createdMs };

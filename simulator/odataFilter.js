@@ -9,6 +9,7 @@
 class ODataError extends Error {}
 
 const OPERATORS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
+const CASE_INSENSITIVE = new Set(['computerdnsname', 'id', 'machineid']);
 
 function tokenize(text) {
 	const tokens = [];
@@ -76,7 +77,8 @@ function compare(field, actual, operator, expected) {
 		if (Number.isNaN(time)) return false;
 		return order(time, operator, expected.getTime());
 	}
-	if (typeof expected === 'string' && typeof actual === 'string' && field.toLowerCase() === 'computerdnsname') {
+	// Names and IDs (40-hex machine IDs, GUIDs) compare case-insensitively, as Defender's do.
+	if (typeof expected === 'string' && typeof actual === 'string' && CASE_INSENSITIVE.has(field.toLowerCase())) {
 		return order(actual.toLowerCase(), operator, expected.toLowerCase());
 	}
 	return order(actual, operator, expected);

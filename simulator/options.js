@@ -30,6 +30,8 @@ function resolveOptions(options = {}) {
 		 *   pending action instead of 400 "Action is already in progress" (unisolate-machine.md);
 		 * - acceptWhilePending: a release posted while an Isolate is pending is accepted, and completes before the
 		 *   Isolate, which then leaves the device isolated (MicrosoftDocs/microsoft-365-docs#5903);
+		 * - holdWhileInactive: actions on a device whose healthStatus is not Active stay Pending (Defender holds them
+		 *   until the device checks in);
 		 * - finalStatus: { [machineId]: 'Failed' | 'TimeOut' | 'Cancelled' } for actions that do not succeed;
 		 * - token: { burst429, burst5xx, burstDrop, slowMs, expiredSecret } at the token endpoint;
 		 * - mergedRecords: devices whose older record was merged into a newer one (mergedIntoMachineId);

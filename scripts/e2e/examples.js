@@ -98,8 +98,11 @@ async function releaseAndWait(t) {
 			`ticket ${ticket.ticket}: MachineAction Unisolate/Succeeded, completion "completed", for ${device.computerDnsName}`,
 			json,
 		);
-		const polls = run.requests.filter((r) => r.method === 'GET' && r.path === `/api/machineactions/${json.id}`);
-		check(polls.length >= 1 && polls.every((p) => p.status === 200), `ticket ${ticket.ticket}: the node checked its action (${polls.length} GET /api/machineactions/{id})`, polls.map((p) => p.status));
+		// Read by ID (one action) or in the run's batched status list (`id eq '…' or …`, several actions watched together).
+		const polls = run.requests.filter(
+			(r) => r.method === 'GET' && (r.path === `/api/machineactions/${json.id}` || (r.path === '/api/machineactions' && String(r.query?.$filter ?? '').includes(`id eq '${json.id}'`))),
+		);
+		check(polls.length >= 1 && polls.every((p) => p.status === 200), `ticket ${ticket.ticket}: the node checked its action (${polls.length} status reads naming it)`, polls.map((p) => p.status));
 	});
 	const outcomes = jsonOf(outputItems(run.runData, 'Outcome per ticket'));
 	check(

@@ -314,6 +314,28 @@ describe('documented quirks, each behind an option', () => {
 		expect((await api(sim, 'GET', filter(`computerDnsName eq '${a.computerDnsName}'`))).status).toBe(200);
 	});
 
+	test('machine actions by ID: `id eq` or-chains list exactly those actions (any case), refused with refuseOrFilters', async () => {
+		sim = await startSimulator({ deviceCount: 5, seedActions: false });
+		const created = await Promise.all(sim.devices.slice(0, 3).map(async (device: { id: string }) => (await api(sim, 'POST', `/api/machines/${device.id}/unisolate`, { Comment: 'c' })).body));
+		const [a, , c] = created.map((action) => String(action.id));
+		const listed = await api(sim, 'GET', `/api/machineactions?$filter=${encodeURIComponent(`id eq '${a}' or id eq '${c.toUpperCase()}'`)}`);
+		expect(listed.status).toBe(200);
+		expect(listed.body.value?.map((action) => action.id).sort()).toEqual([a, c].sort());
+		await sim.close();
+		sim = await startSimulator({ deviceCount: 5, seedActions: false, quirks: { refuseOrFilters: true } });
+		const refused = await api(sim, 'GET', `/api/machineactions?$filter=${encodeURIComponent(`id eq '${a}' or id eq '${c}'`)}`);
+		expect(refused.status).toBe(400);
+	});
+
+	test('holdWhileInactive: actions on a device that is not Active stay Pending', async () => {
+		sim = await startSimulator({ deviceCount: 5, seedActions: false, timeScale: 100, quirks: { holdWhileInactive: true } });
+		const [active, inactive] = ['Active', 'Inactive'].map((health) => sim.devices.find((device: { healthStatus: string }) => device.healthStatus === health));
+		const posted = await Promise.all([active, inactive].map(async (device) => (await api(sim, 'POST', `/api/machines/${device.id}/unisolate`, { Comment: 'c' })).body));
+		await sleep(300);
+		const statuses = await Promise.all(posted.map(async (action) => (await api(sim, 'GET', `/api/machineactions/${action.id}`)).body.status));
+		expect(statuses).toEqual(['Succeeded', 'Pending']);
+	});
+
 	test('historyActions: thousands of finished actions, older than the seeded incidents', async () => {
 		sim = await startSimulator({ deviceCount: 100, historyActions: 2_000 });
 		const listed = await api(sim, 'GET', '/api/machineactions');

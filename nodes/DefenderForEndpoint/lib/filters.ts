@@ -63,6 +63,11 @@ export function isolationActionsOf(machineIdClauses: string[]): string {
 	return `${devices} and (${ISOLATION_ACTIONS})`;
 }
 
+/** One entity by its ID (machine actions and machines can both be filtered on `id`). */
+export function idClause(id: string): string {
+	return `id eq ${odataString(id)}`;
+}
+
 export function machineIdClause(machineId: string): string {
 	return `machineId eq ${odataString(machineId)}`;
 }

@@ -3,7 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { readRunOptions } from '../descriptions/options';
 import { planRun } from '../run/plan';
-import { createRun, type RunState, type SentRecord } from '../run/runState';
+import { createRun, Settling, type RunState, type SentRecord } from '../run/runState';
 import type { Runtime } from '../transport';
 import { CUSTOM_API_CALL, customApiCallError } from './customApiCall';
 import * as device from './device/Device.resource';
@@ -28,22 +28,30 @@ const operations: Record<string, Record<string, { execute: OperationExecute }>> 
  */
 export async function router(this: IExecuteFunctions, runtime: Runtime): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const { handler, operation } = chosenOperation(this);
-	const { run, setupFailure } = await startRun(this, runtime, operation, items.length);
+	const { handler, resource, operation } = chosenOperation(this);
+	const { run, setupFailure } = await startRun(this, runtime, { resource, operation }, items.length);
 	const results: Array<INodeExecutionData[] | undefined> = new Array(items.length).fill(undefined);
 	let firstFailure: NodeApiError | NodeOperationError | undefined;
 	const cancelled = () => this.getExecutionCancelSignal()?.aborted === true;
 
 	const fail = async (itemIndex: number, error: unknown) => {
 		const failure = await shown(this, run, error, itemIndex);
-		if (!this.continueOnFail() || cancelled()) firstFailure ??= failure;
-		else results[itemIndex] = [{ json: errorJson(failure), pairedItem: { item: itemIndex } }];
+		if (!this.continueOnFail() || cancelled()) {
+			firstFailure ??= failure;
+			// The node stops: actions still watched are not waited for (the stop report names every action sent).
+			run?.watcher.stop(new Error('The node stopped'));
+		} else results[itemIndex] = [{ json: errorJson(failure), pairedItem: { item: itemIndex } }];
 	};
+	const succeed = (itemIndex: number, result: IDataObject | IDataObject[]) => void (results[itemIndex] = paired(result, itemIndex));
+	// Results that come later (Wait for Completion): the worker moved on once the item's action was sent.
+	const settling: Array<Promise<void>> = [];
 	const processItem = async (itemIndex: number) => {
 		try {
 			if (!run) throw setupFailure;
 			const result = await handler.execute.call(this, itemIndex, run);
-			results[itemIndex] = (Array.isArray(result) ? result : [result]).map((json) => ({ json, pairedItem: { item: itemIndex } }));
+			if (result instanceof Settling) {
+				settling.push(result.result.then((json) => succeed(itemIndex, json), async (error: unknown) => await fail(itemIndex, error)));
+			} else succeed(itemIndex, result);
 		} catch (error) {
 			await fail(itemIndex, error);
 		}
@@ -56,6 +64,8 @@ export async function router(this: IExecuteFunctions, runtime: Runtime): Promise
 	};
 	if (items.length > 0) await processItem(next++);
 	await Promise.all(Array.from({ length: Math.min(run?.options.parallelRequests ?? 1, items.length) }, worker));
+	if (firstFailure !== undefined || cancelled()) run?.watcher.stop(new Error('The node stopped'));
+	await Promise.all(settling);
 
 	if (cancelled()) throw withSubmitted(new NodeOperationError(this.getNode(), 'The execution was cancelled'), run?.sent.all);
 	// The invariant: every item has its result. One without is an error, never a silently shorter output.
@@ -66,7 +76,7 @@ export async function router(this: IExecuteFunctions, runtime: Runtime): Promise
 	return [results.flatMap((result) => result ?? [])];
 }
 
-function chosenOperation(context: IExecuteFunctions): { handler: { execute: OperationExecute }; operation: string } {
+function chosenOperation(context: IExecuteFunctions): { handler: { execute: OperationExecute }; resource: string; operation: string } {
 	const resource = context.getNodeParameter('resource', 0) as string;
 	if (resource === CUSTOM_API_CALL) throw customApiCallError(context);
 	const operation = context.getNodeParameter('operation', 0) as string;
@@ -75,19 +85,19 @@ function chosenOperation(context: IExecuteFunctions): { handler: { execute: Oper
 	if (!handler) {
 		throw new NodeOperationError(context.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	}
-	return { handler, operation };
+	return { handler, resource, operation };
 }
 
 /** The run's shared state, or why there is none: then every item fails with that reason, and nothing is sent. */
 async function startRun(
 	context: IExecuteFunctions,
 	runtime: Runtime,
-	operation: string,
+	{ resource, operation }: { resource: string; operation: string },
 	itemCount: number,
 ): Promise<{ run?: RunState; setupFailure?: unknown }> {
 	try {
 		const run = await createRun(context, readRunOptions(context), runtime);
-		await planRun(context, run, operation, itemCount);
+		await planRun(context, run, resource, operation, itemCount);
 		return { run };
 	} catch (error) {
 		return { setupFailure: error };
@@ -115,6 +125,11 @@ function withSubmitted<E extends NodeApiError | NodeOperationError>(error: E, su
 	const summary = `Actions this execution already sent to Defender (${submitted.length}): ${lines.join('; ')}.`;
 	error.description = error.description ? `${error.description}\n${summary}` : summary;
 	return error;
+}
+
+/** An item's result objects, each paired with its input item. */
+function paired(result: IDataObject | IDataObject[], itemIndex: number): INodeExecutionData[] {
+	return (Array.isArray(result) ? result : [result]).map((json) => ({ json, pairedItem: { item: itemIndex } }));
 }
 
 /** n8n's shape for an error item: only `error` and `details`, so "On Error: Continue (using error output)" routes it. */

@@ -77,6 +77,21 @@ export const requestOptions: INodeProperties = {
 	],
 };
 
+/** The options of Isolate and Release From Isolation: every request option, and Dry Run. */
+export const deviceActionOptions: INodeProperties = {
+	...requestOptions,
+	options: [
+		{
+			displayName: 'Dry Run',
+			name: 'dryRun',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to plan and check every item exactly as a real run would, and send nothing: each item says whether the action would be sent, the device’s isolation state, health and last seen, and why',
+		},
+		...(requestOptions.options ?? []),
+	],
+};
 
 /**
  * The run's options, read once per execution from the first item. A numeric option that is not a finite number in
@@ -102,5 +117,6 @@ export function readRunOptions(context: IExecuteFunctions): RunOptions {
 		},
 		timeoutMs: number('timeoutSeconds', DEFAULT_TIMEOUT_SECONDS) * 1000,
 		parallelRequests: number('parallelRequests', DEFAULT_PARALLEL_REQUESTS),
+		dryRun: options.dryRun === true,
 	};
 }

@@ -19,7 +19,9 @@ import { endpoints } from '../transport/endpoints';
 import { operationError } from '../transport/errors';
 import { afterLostAnswer } from './lostAnswer';
 import { resolveItemDevice } from './plan';
-import { itemBudget, type RunState, type SentRecord, type SubmitOutcome } from './runState';
+import { deviceHealth, timedOut } from './deviceHealth';
+import { dryRun } from './dryRun';
+import { itemBudget, Settling, type DeviceWork, type RunState, type SentRecord, type SubmitOutcome } from './runState';
 import { followAction } from './watch';
 
 /** What one item asks for: the device, the action, and how long to wait for it to finish (undefined: do not wait). */
@@ -31,32 +33,52 @@ export interface DeviceActionOrder {
 
 /**
  * Isolate or release the item's device: resolve it, submit the action once per run (a device named by several items
- * is acted on once, and every such item reports that action), and optionally watch it until it is final.
+ * is acted on once, and every such item reports that action), and optionally have the run's watcher follow it until
+ * it is final: then the result is Settling, and the item's worker moves on to the next item. A dry run sends nothing.
  */
-export async function actOnDevice(run: RunState, itemIndex: number, order: DeviceActionOrder): Promise<IDataObject> {
+export async function actOnDevice(run: RunState, itemIndex: number, order: DeviceActionOrder): Promise<IDataObject | Settling> {
 	const budget = itemBudget(run);
 	const device = await resolveItemDevice(run, order.locator, itemIndex, budget);
+	if (run.options.dryRun) return await dryRun(run, device, order.request, itemIndex, budget);
 	const key = `${order.request.type}:${device.id}`;
 	const earlier = run.actionsByDevice.get(key);
-	if (earlier) return { ...(await earlier), outcome: 'duplicateInRun' };
+	if (earlier) {
+		const { output, completion } = await earlier;
+		const duplicate = (result: IDataObject) => ({ ...result, outcome: 'duplicateInRun' });
+		return completion ? new Settling(completion.then(duplicate)) : duplicate(output);
+	}
 	const work = submitAndWatch(run, device, order, itemIndex, budget);
 	run.actionsByDevice.set(key, work);
-	return await work;
+	const { output, completion } = await work;
+	return completion ? new Settling(completion) : output;
 }
 
-async function submitAndWatch(run: RunState, device: DeviceTarget, order: DeviceActionOrder, itemIndex: number, budget: RetryBudget) {
+async function submitAndWatch(
+	run: RunState,
+	device: DeviceTarget,
+	order: DeviceActionOrder,
+	itemIndex: number,
+	budget: RetryBudget,
+): Promise<DeviceWork> {
 	const submitted = await submitAction(run, device, order.request, itemIndex, budget);
-	if (order.completionWaitMs === undefined) return actionOutput(submitted.action, { outcome: submitted.outcome });
-	const { action, final } = await followAction(run, submitted.action, itemIndex, order.completionWaitMs);
-	if (final && action.status !== 'Succeeded') {
-		throw operationError(
-			run.client.node,
-			itemIndex,
-			`The ${action.type} action for device ${device.named} ended ${action.status}: Defender did not carry it out`,
-			`Action: ${JSON.stringify(actionOutput(action))}`,
-		);
-	}
-	return actionOutput(action, { outcome: submitted.outcome, completion: final ? 'completed' : 'timedOut' });
+	const output = actionOutput(submitted.action, { outcome: submitted.outcome, ...deviceHealth(device.machine) });
+	if (order.completionWaitMs === undefined) return { output };
+	const waitMs = order.completionWaitMs;
+	const completion = run.watcher.watch(submitted.action, itemIndex, waitMs).then(async ({ action, final }) => {
+		if (final && action.status !== 'Succeeded') {
+			throw operationError(
+				run.client.node,
+				itemIndex,
+				`The ${action.type} action for device ${device.named} ended ${action.status}: Defender did not carry it out`,
+				`Action: ${JSON.stringify(actionOutput(action))}`,
+			);
+		}
+		if (final) return actionOutput(action, { outcome: submitted.outcome, completion: 'completed', ...deviceHealth(device.machine) });
+		return await timedOut(run, device, action, { outcome: submitted.outcome, itemIndex, waitMs });
+	});
+	// The item's router attaches to it; a duplicate item of the run may too.
+	completion.catch(() => undefined);
+	return { output, completion };
 }
 
 export interface Submitted {

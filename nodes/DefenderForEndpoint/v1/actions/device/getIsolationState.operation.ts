@@ -2,13 +2,11 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { deriveIsolationState } from '../../../lib/isolationState';
-import { isolationActionsOf, machineIdClause } from '../../../lib/filters';
 import { deviceLocator } from '../../descriptions/device';
 import { requestOptions } from '../../descriptions/options';
-import { actionOutput, type MachineAction } from '../../defender/machineActions';
-import { resolveItemDevice } from '../../run/plan';
+import { actionOutput } from '../../defender/machineActions';
+import { isolationActionsOfItem, resolveItemDevice } from '../../run/plan';
 import { itemBudget, type RunState } from '../../run/runState';
-import { endpoints } from '../../transport/endpoints';
 import { deviceParameter } from '../parameters';
 
 const properties: INodeProperties[] = [deviceLocator, requestOptions];
@@ -22,13 +20,7 @@ export const description = updateDisplayOptions(
 export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject> {
 	const budget = itemBudget(run);
 	const device = await resolveItemDevice(run, deviceParameter(this, itemIndex), itemIndex, budget);
-	const actions =
-		run.plan.isolationActions.get(device.id) ??
-		(await run.client.list<MachineAction>(
-			endpoints.machineActions.path,
-			{ $filter: isolationActionsOf([machineIdClause(device.id)]) },
-			{ itemIndex, budget, permission: 'Machine.Read.All', what: `list the isolation actions of device ${device.named}` },
-		));
+	const actions = await isolationActionsOfItem(run, device, itemIndex, budget);
 	const { state, decidedBy } = deriveIsolationState(actions);
 	return {
 		machineId: device.id,

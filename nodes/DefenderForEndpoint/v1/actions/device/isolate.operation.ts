@@ -2,9 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { commentField, deviceLocator, waitForCompletionFields } from '../../descriptions/device';
-import { requestOptions } from '../../descriptions/options';
+import { deviceActionOptions } from '../../descriptions/options';
 import { actOnDevice } from '../../run/submit';
-import type { RunState } from '../../run/runState';
+import type { RunState, Settling } from '../../run/runState';
 import { completionWaitMs, deviceParameter, requiredComment } from '../parameters';
 
 const properties: INodeProperties[] = [
@@ -30,12 +30,12 @@ const properties: INodeProperties[] = [
 		default: 'Full',
 	},
 	...waitForCompletionFields,
-	requestOptions,
+	deviceActionOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['device'], operation: ['isolate'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject | Settling> {
 	const Comment = requiredComment(this, itemIndex);
 	const waitMs = completionWaitMs(this, itemIndex);
 	const IsolationType = this.getNodeParameter('isolationType', itemIndex) as string;

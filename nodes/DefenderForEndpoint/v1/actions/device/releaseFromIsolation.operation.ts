@@ -2,16 +2,16 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { commentField, deviceLocator, waitForCompletionFields } from '../../descriptions/device';
-import { requestOptions } from '../../descriptions/options';
+import { deviceActionOptions } from '../../descriptions/options';
 import { actOnDevice } from '../../run/submit';
-import type { RunState } from '../../run/runState';
+import type { RunState, Settling } from '../../run/runState';
 import { completionWaitMs, deviceParameter, requiredComment } from '../parameters';
 
 const properties: INodeProperties[] = [
 	deviceLocator,
 	commentField('Released after INC-1234 was closed: device clean and validated'),
 	...waitForCompletionFields,
-	requestOptions,
+	deviceActionOptions,
 ];
 
 export const description = updateDisplayOptions(
@@ -19,7 +19,7 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject | Settling> {
 	const Comment = requiredComment(this, itemIndex);
 	const waitMs = completionWaitMs(this, itemIndex);
 	return await actOnDevice(run, itemIndex, {

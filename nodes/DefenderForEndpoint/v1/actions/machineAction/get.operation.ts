@@ -13,7 +13,8 @@ export const description = updateDisplayOptions({ show: { resource: ['machineAct
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject> {
 	const id = requiredActionId(this, itemIndex);
-	const action = await readAction(run.client, id, {
+	// Read in the run's batched reads (several items), or by ID.
+	const action = run.plan.actions.get(id.toLowerCase()) ?? await readAction(run.client, id, {
 		itemIndex,
 		budget: itemBudget(run),
 		permission: 'Machine.Read.All',
