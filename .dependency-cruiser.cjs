@@ -11,7 +11,9 @@ const upward = (from, above) => ({
 	comment: `${from.name} is below ${above.join(', ')}: it must not import them`,
 	severity: 'error',
 	from: { path: from.path },
-	to: { path: `^(${above.map((name) => layer(name)).join('|')}|nodes/DefenderForEndpoint/[^/]+\\.node\\.ts$|${v1}[^/]+\\.node\\.ts$)` },
+	to: {
+		path: `^(${above.map((name) => layer(name)).join('|')}|nodes/DefenderForEndpoint/[^/]+\\.node\\.ts$|${v1}[^/]+\\.node\\.ts$)`,
+	},
 });
 
 module.exports = {
@@ -24,8 +26,19 @@ module.exports = {
 			from: { path: '^nodes/DefenderForEndpoint/lib/' },
 			to: { path: `^(${v1}|credentials/)` },
 		},
-		upward({ name: 'transport', path: layer('transport') }, ['defender', 'run', 'actions', 'descriptions', 'methods']),
-		upward({ name: 'defender', path: layer('defender') }, ['run', 'actions', 'descriptions', 'methods']),
+		upward({ name: 'transport', path: layer('transport') }, [
+			'defender',
+			'run',
+			'actions',
+			'descriptions',
+			'methods',
+		]),
+		upward({ name: 'defender', path: layer('defender') }, [
+			'run',
+			'actions',
+			'descriptions',
+			'methods',
+		]),
 		upward({ name: 'run', path: layer('run') }, ['actions', 'descriptions', 'methods']),
 		upward({ name: 'actions', path: layer('actions') }, ['methods']),
 	],

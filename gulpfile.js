@@ -4,7 +4,13 @@ const path = require('node:path');
 const { task, src, dest } = require('gulp');
 
 task('build:assets', () =>
-	src(['nodes/**/*.{png,svg}', '!nodes/*/v*/*.svg', 'nodes/**/*.node.json', 'credentials/**/*.{png,svg}'], { base: '.', encoding: false }).pipe(
-		dest(path.resolve('dist')),
-	),
+	src(
+		[
+			'nodes/**/*.{png,svg}',
+			'!nodes/*/v*/*.svg',
+			'nodes/**/*.node.json',
+			'credentials/**/*.{png,svg}',
+		],
+		{ base: '.', encoding: false },
+	).pipe(dest(path.resolve('dist'))),
 );

@@ -51,16 +51,34 @@ function earliestSeconds(calls) {
 	return Math.max(Math.floor((calls - 1) / 100) * 60, Math.floor((calls - 1) / 1500) * 3600);
 }
 
-async function measure(size, variant, { timeScale: scale = timeScale, simulator = { seedActions: false } } = {}) {
+async function measure(
+	size,
+	variant,
+	{ timeScale: scale = timeScale, simulator = { seedActions: false } } = {},
+) {
 	const sim = await startSimulator({ deviceCount: size, timeScale: scale, ...simulator });
 	const jobFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'job.json');
-	const devices = sim.devices.slice(0, size).map((device) => ({ id: device.id, hostname: device.computerDnsName }));
+	const devices = sim.devices
+		.slice(0, size)
+		.map((device) => ({ id: device.id, hostname: device.computerDnsName }));
 	const { credentials, apiBaseUrl, tokenUrl, scope, epochMs } = sim;
-	fs.writeFileSync(jobFile, JSON.stringify({ variant, timeScale: scale, devices, sim: { credentials, apiBaseUrl, tokenUrl, scope, epochMs } }));
+	fs.writeFileSync(
+		jobFile,
+		JSON.stringify({
+			variant,
+			timeScale: scale,
+			devices,
+			sim: { credentials, apiBaseUrl, tokenUrl, scope, epochMs },
+		}),
+	);
 	const realStart = Date.now();
 	let stdout;
 	try {
-		({ stdout } = await promisify(execFile)(process.execPath, [path.join(__dirname, 'releaseRun.js'), jobFile], { maxBuffer: 16 << 20 }));
+		({ stdout } = await promisify(execFile)(
+			process.execPath,
+			[path.join(__dirname, 'releaseRun.js'), jobFile],
+			{ maxBuffer: 16 << 20 },
+		));
 	} catch (error) {
 		await sim.close();
 		throw error;
@@ -70,15 +88,26 @@ async function measure(size, variant, { timeScale: scale = timeScale, simulator 
 	const stats = sim.stats();
 	// POSTs for a device after the first one Defender processed: each is a second release request for the same device.
 	const duplicatePosts = sim.devices.reduce((sum, device) => {
-		const posts = sim.requests.filter((request) => request.method === 'POST' && request.path === `/api/machines/${device.id}/unisolate`);
-		const first = posts.findIndex((request) => /^(dropped after )?201$/.test(String(request.status)));
+		const posts = sim.requests.filter(
+			(request) =>
+				request.method === 'POST' && request.path === `/api/machines/${device.id}/unisolate`,
+		);
+		const first = posts.findIndex((request) =>
+			/^(dropped after )?201$/.test(String(request.status)),
+		);
 		return sum + (first === -1 ? 0 : posts.length - first - 1);
 	}, 0);
 	// Releases this run made: the app's own Unisolate actions (seeded history is by soc@contoso.com).
 	const released = sim.devices.filter((device) =>
-		sim.actionsOf(device.id).some((action) => action.type === 'Unisolate' && action.requestor === credentials.clientId),
+		sim
+			.actionsOf(device.id)
+			.some((action) => action.type === 'Unisolate' && action.requestor === credentials.clientId),
 	).length;
-	const snapshots = sim.requests.filter((request) => request.path === '/api/machineactions' && String(request.query.$filter).startsWith("(type eq 'Isolate'")).length;
+	const snapshots = sim.requests.filter(
+		(request) =>
+			request.path === '/api/machineactions' &&
+			String(request.query.$filter).startsWith("(type eq 'Isolate'"),
+	).length;
 	await sim.close();
 	fs.rmSync(path.dirname(jobFile), { recursive: true, force: true });
 	return {
@@ -93,7 +122,10 @@ async function measure(size, variant, { timeScale: scale = timeScale, simulator 
 		tokenRequests: stats.tokenRequests,
 		apiRequests: stats.apiRequests,
 		snapshots,
-		lookups: (stats.byRoute['GET /api/machines'] ?? 0) + (stats.byRoute['GET /api/machineactions'] ?? 0) - snapshots,
+		lookups:
+			(stats.byRoute['GET /api/machines'] ?? 0) +
+			(stats.byRoute['GET /api/machineactions'] ?? 0) -
+			snapshots,
 		posts: stats.byRoute['POST /api/machines/:id/unisolate'] ?? 0,
 	};
 }
@@ -101,7 +133,11 @@ async function measure(size, variant, { timeScale: scale = timeScale, simulator 
 const FLEET_VARIANTS = [
 	['by ID', 'node', {}],
 	['by hostname, batched lookups', 'byHostname', {}],
-	['by hostname, one lookup per device (batching refused)', 'byHostname', { quirks: { refuseOrFilters: true } }],
+	[
+		'by hostname, one lookup per device (batching refused)',
+		'byHostname',
+		{ quirks: { refuseOrFilters: true } },
+	],
 	// Every device isolated a month ago, under nine rounds of finished history: over 10,000 actions to list.
 	['Get Isolated Devices → release all', 'isolated', { seedActions: true, historyActions: 9 }],
 ];
@@ -112,8 +148,13 @@ async function fleetTable() {
 	for (const [label, variant, simulator] of FLEET_VARIANTS) {
 		const options = { ...simulator, seedActions: simulator.seedActions ?? false };
 		if (options.historyActions) options.historyActions *= fleetSize + 3;
-		const measured = await measure(fleetSize, variant, { timeScale: fleetTimeScale, simulator: options });
-		process.stderr.write(`measured fleet: ${label}${measured.workflowError ? ` (workflow error: ${measured.workflowError})` : ''}\n`);
+		const measured = await measure(fleetSize, variant, {
+			timeScale: fleetTimeScale,
+			simulator: options,
+		});
+		process.stderr.write(
+			`measured fleet: ${label}${measured.workflowError ? ` (workflow error: ${measured.workflowError})` : ''}\n`,
+		);
 		byIdSeconds ??= measured.simulatedSeconds;
 		rows.push([
 			label,
@@ -132,7 +173,22 @@ async function fleetTable() {
 			`${measured.realSeconds.toFixed(1)} s`,
 		]);
 	}
-	const header = ['run', 'released', 'simulated time', 'time ÷ by-ID time', 'API calls', 'lookup and list calls', 'pending-action snapshots', 'release POSTs', 'calls per released device', 'failed items', 'lost items', '429s received', 'duplicate POSTs', 'real time'];
+	const header = [
+		'run',
+		'released',
+		'simulated time',
+		'time ÷ by-ID time',
+		'API calls',
+		'lookup and list calls',
+		'pending-action snapshots',
+		'release POSTs',
+		'calls per released device',
+		'failed items',
+		'lost items',
+		'429s received',
+		'duplicate POSTs',
+		'real time',
+	];
 	console.log(`\nFleet: ${fleetSize} devices, time scale ${fleetTimeScale}.\n`);
 	console.log(`| ${header.join(' | ')} |`);
 	console.log(`|${header.map(() => '---').join('|')}|`);
@@ -147,11 +203,25 @@ async function strayTable() {
 	];
 	const measured = [];
 	for (const [label, faults] of runs) {
-		measured.push([label, await measure(strayCount, 'node', { simulator: { seedActions: false, faults } })]);
+		measured.push([
+			label,
+			await measure(strayCount, 'node', { simulator: { seedActions: false, faults } }),
+		]);
 		process.stderr.write(`measured strays: ${label}\n`);
 	}
 	const faultFreeSeconds = measured[0][1].simulatedSeconds;
-	const header = ['run', 'released', 'simulated time', 'time ÷ fault-free time', 'API calls', '429s received', 'failed items', 'lost items', 'duplicate POSTs', 'real time'];
+	const header = [
+		'run',
+		'released',
+		'simulated time',
+		'time ÷ fault-free time',
+		'API calls',
+		'429s received',
+		'failed items',
+		'lost items',
+		'duplicate POSTs',
+		'real time',
+	];
 	console.log(`\nStray 429s: ${strayCount} devices by ID, time scale ${timeScale}.\n`);
 	console.log(`| ${header.join(' | ')} |`);
 	console.log(`|${header.map(() => '---').join('|')}|`);
@@ -163,14 +233,22 @@ async function strayTable() {
 	}
 	const faulted = measured[1][1];
 	const ratio = faulted.simulatedSeconds / faultFreeSeconds;
-	const met = ratio <= STRAY_TARGET_RATIO && faulted.lost === 0 && faulted.duplicatePosts === 0 && faulted.released === strayCount;
-	console.log(`\nTarget: time ÷ fault-free time ≤ ${STRAY_TARGET_RATIO}, 0 lost, 0 duplicates: ${met ? 'met' : 'NOT MET'} (${ratio.toFixed(3)}).`);
+	const met =
+		ratio <= STRAY_TARGET_RATIO &&
+		faulted.lost === 0 &&
+		faulted.duplicatePosts === 0 &&
+		faulted.released === strayCount;
+	console.log(
+		`\nTarget: time ÷ fault-free time ≤ ${STRAY_TARGET_RATIO}, 0 lost, 0 duplicates: ${met ? 'met' : 'NOT MET'} (${ratio.toFixed(3)}).`,
+	);
 	if (!met) process.exitCode = 1;
 }
 
 function row(measured) {
 	const share = (ideal) =>
-		measured.released === measured.size ? (ideal / measured.simulatedSeconds).toFixed(3) : 'n/a: not all released';
+		measured.released === measured.size
+			? (ideal / measured.simulatedSeconds).toFixed(3)
+			: 'n/a: not all released';
 	return [
 		measured.variant === 'node' ? 'this node' : 'naive baseline',
 		measured.size,
@@ -192,16 +270,36 @@ function row(measured) {
 
 /** N devices by ID, this node against the naive baseline. */
 async function sizeTable() {
-	const header = ['variant', 'devices', 'simulated time', 'ceiling N/rate', 'ceiling ÷ time', 'earliest possible', 'earliest ÷ time', 'released', 'failed items', 'lost items', '429s received', 'duplicate POSTs', 'token requests', 'CPU per item', 'real time'];
+	const header = [
+		'variant',
+		'devices',
+		'simulated time',
+		'ceiling N/rate',
+		'ceiling ÷ time',
+		'earliest possible',
+		'earliest ÷ time',
+		'released',
+		'failed items',
+		'lost items',
+		'429s received',
+		'duplicate POSTs',
+		'token requests',
+		'CPU per item',
+		'real time',
+	];
 	const rows = [];
 	for (const size of sizes) {
 		for (const variant of ['node', 'baseline']) {
 			const measured = await measure(size, variant);
 			rows.push(row(measured));
-			process.stderr.write(`measured ${variant} × ${size}${measured.workflowError ? ` (workflow error: ${measured.workflowError})` : ''}\n`);
+			process.stderr.write(
+				`measured ${variant} × ${size}${measured.workflowError ? ` (workflow error: ${measured.workflowError})` : ''}\n`,
+			);
 		}
 	}
-	console.log(`Time scale ${timeScale} (one real second is ${timeScale} simulated seconds), Node ${process.version}, ${os.cpus().length} cores.\n`);
+	console.log(
+		`Time scale ${timeScale} (one real second is ${timeScale} simulated seconds), Node ${process.version}, ${os.cpus().length} cores.\n`,
+	);
 	console.log(`| ${header.join(' | ')} |`);
 	console.log(`|${header.map(() => '---').join('|')}|`);
 	for (const cells of rows) console.log(`| ${cells.join(' | ')} |`);

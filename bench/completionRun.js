@@ -10,10 +10,19 @@ const { jobEngine } = require('./jobEngine');
 
 async function main() {
 	const { job, simNow, engine } = jobEngine(process.argv[2]);
-	const device = job.byHostname ? { __rl: true, mode: 'hostname', value: '={{ $json.hostname }}' } : { __rl: true, mode: 'id', value: '={{ $json.id }}' };
+	const device = job.byHostname
+		? { __rl: true, mode: 'hostname', value: '={{ $json.hostname }}' }
+		: { __rl: true, mode: 'id', value: '={{ $json.id }}' };
 	const workflow = {
 		nodes: [
-			{ id: '1', name: 'Devices', type: 'fixture.items', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(job.devices) } },
+			{
+				id: '1',
+				name: 'Devices',
+				type: 'fixture.items',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { items: JSON.stringify(job.devices) },
+			},
 			{
 				id: '2',
 				name: 'Release',
@@ -47,7 +56,8 @@ async function main() {
 			completed: items.filter((item) => item.completion === 'completed').length,
 			timedOut: items.filter((item) => item.completion === 'timedOut').length,
 			wouldSend: items.filter((item) => item.wouldSend === true).length,
-			firstError: items.find((item) => item.error)?.error ?? run.data.resultData.error?.message ?? null,
+			firstError:
+				items.find((item) => item.error)?.error ?? run.data.resultData.error?.message ?? null,
 		})}\n`,
 	);
 }

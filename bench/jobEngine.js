@@ -12,8 +12,12 @@ const { simulatedClock } = require('../tooling/simulatedTime');
 const { simulatorCredential } = require('../tooling/simulatorCredential');
 
 const dist = path.join(__dirname, '..', 'dist');
-const { DefenderForEndpoint } = require(path.join(dist, 'nodes/DefenderForEndpoint/DefenderForEndpoint.node.js'));
-const { DefenderForEndpointOAuth2Api } = require(path.join(dist, 'credentials/DefenderForEndpointOAuth2Api.credentials.js'));
+const { DefenderForEndpoint } = require(
+	path.join(dist, 'nodes/DefenderForEndpoint/DefenderForEndpoint.node.js'),
+);
+const { DefenderForEndpointOAuth2Api } = require(
+	path.join(dist, 'credentials/DefenderForEndpointOAuth2Api.credentials.js'),
+);
 
 function jobEngine(jobFile, extraNodeTypes = {}) {
 	const job = JSON.parse(fs.readFileSync(jobFile, 'utf8'));
@@ -22,10 +26,17 @@ function jobEngine(jobFile, extraNodeTypes = {}) {
 	const simNow = () => sim.epochMs + (Date.now() - sim.epochMs) * timeScale;
 	const clock = simulatedClock({ now: simNow }, timeScale);
 	const engine = createEngine({
-		nodeTypes: { 'n8n-nodes-defender-for-endpoint.defenderForEndpoint': new DefenderForEndpoint({ clock }), ...extraNodeTypes },
+		nodeTypes: {
+			'n8n-nodes-defender-for-endpoint.defenderForEndpoint': new DefenderForEndpoint({ clock }),
+			...extraNodeTypes,
+		},
 		credentialTypes: { defenderForEndpointOAuth2Api: new DefenderForEndpointOAuth2Api() },
 	});
-	engine.credentialsHelper.save('simulator', 'defenderForEndpointOAuth2Api', simulatorCredential(sim));
+	engine.credentialsHelper.save(
+		'simulator',
+		'defenderForEndpointOAuth2Api',
+		simulatorCredential(sim),
+	);
 	return { job, sim, timeScale, simNow, engine };
 }
 

@@ -21,12 +21,16 @@ const naiveRelease = {
 		const apiBaseUrl = this.getNodeParameter('apiBaseUrl', 0);
 		const results = [];
 		for (const [index, item] of this.getInputData().entries()) {
-			const action = await this.helpers.httpRequestWithAuthentication.call(this, 'defenderForEndpointOAuth2Api', {
-				method: 'POST',
-				url: `${apiBaseUrl}/api/machines/${item.json.id}/unisolate`,
-				body: { Comment: 'Released by the baseline' },
-				json: true,
-			});
+			const action = await this.helpers.httpRequestWithAuthentication.call(
+				this,
+				'defenderForEndpointOAuth2Api',
+				{
+					method: 'POST',
+					url: `${apiBaseUrl}/api/machines/${item.json.id}/unisolate`,
+					body: { Comment: 'Released by the baseline' },
+					json: true,
+				},
+			);
 			results.push({ json: action, pairedItem: { item: index } });
 		}
 		return [results];

@@ -10,7 +10,9 @@ const { jobEngine } = require('./jobEngine');
 const { naiveRelease } = require('./naiveRelease');
 
 async function main() {
-	const { job, sim, simNow, engine } = jobEngine(process.argv[2], { 'bench.naiveRelease': naiveRelease });
+	const { job, sim, simNow, engine } = jobEngine(process.argv[2], {
+		'bench.naiveRelease': naiveRelease,
+	});
 	const { timeScale } = job;
 	const nodeRelease = (device) => ({
 		type: 'n8n-nodes-defender-for-endpoint.defenderForEndpoint',
@@ -38,7 +40,16 @@ async function main() {
 	};
 	const credentials = { defenderForEndpointOAuth2Api: { id: 'simulator', name: 'sim' } };
 	const inputItems = job.variant === 'isolated' ? [{}] : job.devices;
-	const workflowNodes = [{ id: '1', name: 'Devices', type: 'fixture.items', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(inputItems) } }];
+	const workflowNodes = [
+		{
+			id: '1',
+			name: 'Devices',
+			type: 'fixture.items',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { items: JSON.stringify(inputItems) },
+		},
+	];
 	const connections = {};
 	if (job.variant === 'isolated') {
 		// Get Isolated Devices → Release From Isolation of every device it lists, by ID.
@@ -49,15 +60,30 @@ async function main() {
 			typeVersion: 1,
 			position: [100, 0],
 			credentials,
-			parameters: { resource: 'device', operation: 'getIsolatedDevices', returnAll: true, options: { maxWaitSeconds: 7200 } },
+			parameters: {
+				resource: 'device',
+				operation: 'getIsolatedDevices',
+				returnAll: true,
+				options: { maxWaitSeconds: 7200 },
+			},
 		});
 		connections.Devices = { main: [[{ node: 'Isolated', type: 'main', index: 0 }]] };
 		connections.Isolated = { main: [[{ node: 'Release', type: 'main', index: 0 }]] };
 	} else {
 		connections.Devices = { main: [[{ node: 'Release', type: 'main', index: 0 }]] };
 	}
-	const release = job.variant === 'isolated' ? nodeRelease({ __rl: true, mode: 'id', value: '={{ $json.machineId }}' }) : nodes[job.variant];
-	workflowNodes.push({ id: '2', name: 'Release', typeVersion: 1, position: [200, 0], credentials, ...release });
+	const release =
+		job.variant === 'isolated'
+			? nodeRelease({ __rl: true, mode: 'id', value: '={{ $json.machineId }}' })
+			: nodes[job.variant];
+	workflowNodes.push({
+		id: '2',
+		name: 'Release',
+		typeVersion: 1,
+		position: [200, 0],
+		credentials,
+		...release,
+	});
 	const workflow = { nodes: workflowNodes, connections };
 
 	const cpuBefore = process.cpuUsage();
@@ -71,7 +97,8 @@ async function main() {
 			simulatedSeconds: (finishedSim - startedSim) / 1000,
 			cpuMs: (cpu.user + cpu.system) / 1000,
 			// Items the Release node was given: the devices, or what Get Isolated Devices listed.
-			expected: job.variant === 'isolated' ? (outputOf(run, 'Isolated') ?? []).length : inputItems.length,
+			expected:
+				job.variant === 'isolated' ? (outputOf(run, 'Isolated') ?? []).length : inputItems.length,
 			succeeded: items.filter((item) => !item.json.error).length,
 			failed: items.filter((item) => item.json.error).length,
 			workflowError: run.data.resultData.error?.message ?? null,

@@ -36,14 +36,19 @@ export class DefenderForEndpointOAuth2Api implements ICredentialType {
 			default: 'https://api.securitycenter.microsoft.com/.default',
 			required: true,
 			description:
-				'OAuth2 scope of the token: the API\'s application ID URI followed by /.default (app permissions), e.g. https://api.securitycenter.microsoft.com/.default',
+				"OAuth2 scope of the token: the API's application ID URI followed by /.default (app permissions), e.g. https://api.securitycenter.microsoft.com/.default",
 			displayOptions: { show: { cloud: ['custom'] } },
 		},
 		...httpRequestDomainFields(['customApiBaseUrl', 'customTokenUrl']),
 		// The OAuth2 fields n8n's client-credentials flow reads, derived from the fields above.
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'clientCredentials' },
 		...DERIVED_CLIENT_FIELDS,
-		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: entraEndpoint('token', 'customTokenUrl') },
+		{
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
+			type: 'hidden',
+			default: entraEndpoint('token', 'customTokenUrl'),
+		},
 		{
 			displayName: 'Scope',
 			name: 'scope',
@@ -51,7 +56,12 @@ export class DefenderForEndpointOAuth2Api implements ICredentialType {
 			default: `={{ $self.cloud === 'custom' ? $self.customScope : ${perCloudExpression((cloud) => cloud.scope, '$self.cloud')} }}`,
 		},
 		{ displayName: 'Auth URI', name: 'authUrl', type: 'hidden', default: '' },
-		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
+		{
+			displayName: 'Auth URI Query Parameters',
+			name: 'authQueryParameters',
+			type: 'hidden',
+			default: '',
+		},
 	];
 
 	/** Acquires a token and reads one device: proves the secret, the cloud and Machine.Read.All together. */

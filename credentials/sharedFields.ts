@@ -22,7 +22,10 @@ export function connectionFields(texts: ConnectionFieldTexts): INodeProperties[]
 			displayName: 'Cloud',
 			name: 'cloud',
 			type: 'options',
-			options: [...Object.entries(CLOUDS).map(([value, cloud]) => ({ name: cloud.label, value })), { name: 'Custom', value: 'custom' }],
+			options: [
+				...Object.entries(CLOUDS).map(([value, cloud]) => ({ name: cloud.label, value })),
+				{ name: 'Custom', value: 'custom' },
+			],
 			default: 'commercial',
 			description: `Which Microsoft cloud hosts your Defender tenant. It decides the API host, the sign-in host and ${texts.cloudDecides}.`,
 		},
@@ -60,7 +63,8 @@ export function connectionFields(texts: ConnectionFieldTexts): INodeProperties[]
 			default: '',
 			required: true,
 			placeholder: 'https://api.security.microsoft.com',
-			description: 'Base URL of the Defender for Endpoint API, without /api. Must be https (http only for localhost).',
+			description:
+				'Base URL of the Defender for Endpoint API, without /api. Must be https (http only for localhost).',
 			displayOptions: { show: { cloud: ['custom'] } },
 		},
 	];
@@ -85,12 +89,33 @@ export const CUSTOM_TOKEN_URL_FIELD: INodeProperties = {
 
 /** n8n's OAuth2 client ID and secret, derived from the visible fields, and its generic fields that mean nothing here. */
 export const DERIVED_CLIENT_FIELDS: INodeProperties[] = [
-	{ displayName: 'Client ID', name: 'clientId', type: 'hidden', default: '={{ $self.applicationId }}' },
-	{ displayName: 'Client Secret', name: 'clientSecret', type: 'hidden', typeOptions: { password: true }, default: '={{ $self.applicationSecret }}' },
+	{
+		displayName: 'Client ID',
+		name: 'clientId',
+		type: 'hidden',
+		default: '={{ $self.applicationId }}',
+	},
+	{
+		displayName: 'Client Secret',
+		name: 'clientSecret',
+		type: 'hidden',
+		typeOptions: { password: true },
+		default: '={{ $self.applicationSecret }}',
+	},
 	{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'body' },
 	// Entra's token requests take no extra body.
-	{ displayName: 'Send Additional Body Properties', name: 'sendAdditionalBodyProperties', type: 'hidden', default: false },
-	{ displayName: 'Additional Body Properties', name: 'additionalBodyProperties', type: 'hidden', default: '' },
+	{
+		displayName: 'Send Additional Body Properties',
+		name: 'sendAdditionalBodyProperties',
+		type: 'hidden',
+		default: false,
+	},
+	{
+		displayName: 'Additional Body Properties',
+		name: 'additionalBodyProperties',
+		type: 'hidden',
+		default: '',
+	},
 ];
 
 /** The credential test: reads one device, which proves the sign-in, the cloud and the read permission together. */
@@ -118,17 +143,36 @@ function hostOf(field: string): string {
  */
 export function httpRequestDomainFields(customUrlFields: string[]): INodeProperties[] {
 	const customHosts = `[...new Set([${customUrlFields.map(hostOf).join(', ')}])].join(', ')`;
-	const cloudHosts = perCloudExpression((cloud) => `${new URL(cloud.apiBaseUrl).host}, ${new URL(cloud.loginBaseUrl).host}`, '$self.cloud');
+	const cloudHosts = perCloudExpression(
+		(cloud) => `${new URL(cloud.apiBaseUrl).host}, ${new URL(cloud.loginBaseUrl).host}`,
+		'$self.cloud',
+	);
 	return [
 		{
 			displayName: 'Allowed HTTP Request Domains',
 			name: 'httpRequestDomains',
 			type: 'options',
 			options: [
-				{ name: "This Cloud's Hosts", value: 'cloud', description: "Only the selected cloud's API and sign-in hosts" },
-				{ name: 'All', value: 'all', description: 'Allow all requests when used in the HTTP Request or GraphQL node' },
-				{ name: 'Specific Domains', value: 'domains', description: 'Restrict requests to specific domains' },
-				{ name: 'None', value: 'none', description: 'Block all requests when used in the HTTP Request or GraphQL node' },
+				{
+					name: "This Cloud's Hosts",
+					value: 'cloud',
+					description: "Only the selected cloud's API and sign-in hosts",
+				},
+				{
+					name: 'All',
+					value: 'all',
+					description: 'Allow all requests when used in the HTTP Request or GraphQL node',
+				},
+				{
+					name: 'Specific Domains',
+					value: 'domains',
+					description: 'Restrict requests to specific domains',
+				},
+				{
+					name: 'None',
+					value: 'none',
+					description: 'Block all requests when used in the HTTP Request or GraphQL node',
+				},
 			],
 			default: 'cloud',
 			description:

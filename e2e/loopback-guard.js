@@ -15,14 +15,25 @@ const logFile = process.env.E2E_NET_LOG;
 
 function isLoopback(host) {
 	if (host === undefined || host === null || host === '') return true; // Node's default host is localhost
-	const name = String(host).toLowerCase().replace(/^\[|\]$/g, '');
-	return name === 'localhost' || name === '::1' || name === '0:0:0:0:0:0:0:1' || /^127\.\d+\.\d+\.\d+$/.test(name) || /^::ffff:127\.\d+\.\d+\.\d+$/.test(name);
+	const name = String(host)
+		.toLowerCase()
+		.replace(/^\[|\]$/g, '');
+	return (
+		name === 'localhost' ||
+		name === '::1' ||
+		name === '0:0:0:0:0:0:0:1' ||
+		/^127\.\d+\.\d+\.\d+$/.test(name) ||
+		/^::ffff:127\.\d+\.\d+\.\d+$/.test(name)
+	);
 }
 
 function record(host, port, kind = 'connect') {
 	if (!logFile) return;
 	try {
-		fs.appendFileSync(logFile, `${JSON.stringify({ kind, pid: process.pid, host: String(host), port: port === undefined ? null : String(port), at: new Date().toISOString(), argv: process.argv.slice(1, 3) })}\n`);
+		fs.appendFileSync(
+			logFile,
+			`${JSON.stringify({ kind, pid: process.pid, host: String(host), port: port === undefined ? null : String(port), at: new Date().toISOString(), argv: process.argv.slice(1, 3) })}\n`,
+		);
 	} catch {
 		// the log is best effort; the connection is refused either way
 	}
@@ -47,12 +58,15 @@ net.Socket.prototype.connect = function guardedConnect(...args) {
 	}
 	if (isPipe || isLoopback(host)) return originalConnect.apply(this, args);
 	record(host, port);
-	const error = Object.assign(new Error(`connect EHOSTUNREACH ${host}:${port} (blocked by the e2e loopback guard)`), {
-		code: 'EHOSTUNREACH',
-		syscall: 'connect',
-		address: String(host),
-		port,
-	});
+	const error = Object.assign(
+		new Error(`connect EHOSTUNREACH ${host}:${port} (blocked by the e2e loopback guard)`),
+		{
+			code: 'EHOSTUNREACH',
+			syscall: 'connect',
+			address: String(host),
+			port,
+		},
+	);
 	process.nextTick(() => this.destroy(error));
 	return this;
 };
@@ -60,7 +74,10 @@ net.Socket.prototype.connect = function guardedConnect(...args) {
 // DNS: a query for any name but localhost fails with ENOTFOUND, without reaching the resolver.
 const blockedDns = (name, syscall) => {
 	record(name, undefined, syscall);
-	return Object.assign(new Error(`${syscall} ENOTFOUND ${name} (blocked by the e2e loopback guard)`), { code: 'ENOTFOUND', syscall, hostname: String(name) });
+	return Object.assign(
+		new Error(`${syscall} ENOTFOUND ${name} (blocked by the e2e loopback guard)`),
+		{ code: 'ENOTFOUND', syscall, hostname: String(name) },
+	);
 };
 const dnsAllowed = (name) => typeof name !== 'string' || isLoopback(name) || net.isIP(name) !== 0;
 
@@ -68,7 +85,8 @@ const originalLookup = dns.lookup;
 dns.lookup = function guardedLookup(hostname, ...rest) {
 	if (dnsAllowed(hostname)) return originalLookup.call(this, hostname, ...rest);
 	const callback = rest.at(-1);
-	if (typeof callback === 'function') process.nextTick(() => callback(blockedDns(hostname, 'getaddrinfo')));
+	if (typeof callback === 'function')
+		process.nextTick(() => callback(blockedDns(hostname, 'getaddrinfo')));
 	return {};
 };
 const originalPromisesLookup = dns.promises.lookup;
@@ -77,21 +95,27 @@ dns.promises.lookup = async function guardedPromisesLookup(hostname, ...rest) {
 	throw blockedDns(hostname, 'getaddrinfo');
 };
 for (const target of [dns, dns.Resolver.prototype]) {
-	for (const name of Object.keys(target).filter((key) => /^(resolve|reverse)/.test(key) && typeof target[key] === 'function')) {
+	for (const name of Object.keys(target).filter(
+		(key) => /^(resolve|reverse)/.test(key) && typeof target[key] === 'function',
+	)) {
 		const original = target[name];
 		target[name] = function guardedResolve(hostname, ...rest) {
 			if (name !== 'reverse' && dnsAllowed(hostname)) return original.call(this, hostname, ...rest);
 			const callback = rest.at(-1);
-			if (typeof callback === 'function') process.nextTick(() => callback(blockedDns(hostname, name)));
+			if (typeof callback === 'function')
+				process.nextTick(() => callback(blockedDns(hostname, name)));
 			return undefined;
 		};
 	}
 }
 for (const target of [dns.promises, dns.promises.Resolver.prototype]) {
-	for (const name of Object.keys(target).filter((key) => /^(resolve|reverse)/.test(key) && typeof target[key] === 'function')) {
+	for (const name of Object.keys(target).filter(
+		(key) => /^(resolve|reverse)/.test(key) && typeof target[key] === 'function',
+	)) {
 		const original = target[name];
 		target[name] = async function guardedPromisesResolve(hostname, ...rest) {
-			if (name !== 'reverse' && dnsAllowed(hostname)) return await original.call(this, hostname, ...rest);
+			if (name !== 'reverse' && dnsAllowed(hostname))
+				return await original.call(this, hostname, ...rest);
 			throw blockedDns(hostname, name);
 		};
 	}

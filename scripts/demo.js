@@ -24,9 +24,15 @@ const { simulatedClock } = require('../tooling/simulatedTime');
 const { simulatorCredential } = require('../tooling/simulatorCredential');
 
 const dist = path.join(__dirname, '..', 'dist');
-const { DefenderForEndpoint } = require(path.join(dist, 'nodes/DefenderForEndpoint/DefenderForEndpoint.node.js'));
-const { DefenderForEndpointOAuth2Api } = require(path.join(dist, 'credentials/DefenderForEndpointOAuth2Api.credentials.js'));
-const { RateLimiterRegistry } = require(path.join(dist, 'nodes/DefenderForEndpoint/lib/rateLimiter.js'));
+const { DefenderForEndpoint } = require(
+	path.join(dist, 'nodes/DefenderForEndpoint/DefenderForEndpoint.node.js'),
+);
+const { DefenderForEndpointOAuth2Api } = require(
+	path.join(dist, 'credentials/DefenderForEndpointOAuth2Api.credentials.js'),
+);
+const { RateLimiterRegistry } = require(
+	path.join(dist, 'nodes/DefenderForEndpoint/lib/rateLimiter.js'),
+);
 
 /** The node's rate limiters, handed to it: the status line asks them why the next call waits. */
 const rateLimiters = new RateLimiterRegistry();
@@ -50,7 +56,9 @@ const { values: args } = parseArgs({
 const deviceCount = Number(args.devices);
 const timeScale = Number(args['time-scale']);
 const faultNames = args.faults.split(',').filter(Boolean);
-for (const name of faultNames) if (!FAULTS[name]) throw new Error(`Unknown fault "${name}"; use ${Object.keys(FAULTS).join(', ')}`);
+for (const name of faultNames)
+	if (!FAULTS[name])
+		throw new Error(`Unknown fault "${name}"; use ${Object.keys(FAULTS).join(', ')}`);
 
 async function main() {
 	const faults = Object.assign({}, ...faultNames.map((name) => FAULTS[name]));
@@ -60,7 +68,10 @@ async function main() {
 	const tickets = sim.devices
 		.slice(0, deviceCount)
 		.map((device, n) => ({ ticket: `INC-${1000 + n}`, hostname: device.computerDnsName }));
-	tickets.push({ ticket: 'INC-9001', hostname: DUPLICATE_HOSTNAME }, { ticket: 'INC-9002', hostname: 'ghost-17.contoso.local' });
+	tickets.push(
+		{ ticket: 'INC-9001', hostname: DUPLICATE_HOSTNAME },
+		{ ticket: 'INC-9002', hostname: 'ghost-17.contoso.local' },
+	);
 
 	const workflow = require('./demo-workflow.json');
 	workflow.nodes.find((node) => node.name === 'Tickets').parameters.items = JSON.stringify(tickets);
@@ -83,9 +94,15 @@ async function main() {
 		},
 		credentialTypes: { defenderForEndpointOAuth2Api: new DefenderForEndpointOAuth2Api() },
 	});
-	engine.credentialsHelper.save('simulator', 'defenderForEndpointOAuth2Api', simulatorCredential(sim));
+	engine.credentialsHelper.save(
+		'simulator',
+		'defenderForEndpointOAuth2Api',
+		simulatorCredential(sim),
+	);
 
-	console.log(`Defender simulator on ${sim.url} (time scale ${timeScale}${faultNames.length ? `, faults: ${faultNames.join(', ')}` : ''})`);
+	console.log(
+		`Defender simulator on ${sim.url} (time scale ${timeScale}${faultNames.length ? `, faults: ${faultNames.join(', ')}` : ''})`,
+	);
 	console.log(
 		`${tickets.length} tickets through n8n's workflow engine: ${deviceCount} devices to release, and 2 tickets to be refused (a hostname two devices share, an unknown hostname)…\n`,
 	);
@@ -106,8 +123,12 @@ async function main() {
 }
 
 const isApiCall = (request) => !request.path.includes('/oauth2/');
-const isRelease = (request) => request.method === 'POST' && /\/unisolate$/.test(request.path) && /^(dropped after )?201$/.test(String(request.status));
-const isFailure = (request) => request.status >= 500 || String(request.status).startsWith('dropped');
+const isRelease = (request) =>
+	request.method === 'POST' &&
+	/\/unisolate$/.test(request.path) &&
+	/^(dropped after )?201$/.test(String(request.status));
+const isFailure = (request) =>
+	request.status >= 500 || String(request.status).startsWith('dropped');
 
 /** What the simulator's request log counts: the summary's figures, also shown while the demo runs. */
 function countRequests(sim) {
@@ -126,7 +147,10 @@ function countRequests(sim) {
 
 /** The most API calls in any 60 simulated seconds. */
 function peakCallsPerMinute(sim) {
-	const times = sim.requests.filter(isApiCall).map((r) => Date.parse(r.simTime)).sort((a, b) => a - b);
+	const times = sim.requests
+		.filter(isApiCall)
+		.map((r) => Date.parse(r.simTime))
+		.sort((a, b) => a - b);
 	let peak = 0;
 	for (let last = 0, first = 0; last < times.length; last++) {
 		while (times[last] - times[first] >= 60_000) first++;
@@ -147,11 +171,16 @@ function activity(sim, isolatingAtStart) {
 	if (wait && atMs - now >= 1000 * timeScale) {
 		if (wait.reason === 'retryAfter') {
 			// The simulator, like Defender may, counts calls it answered 429: then the minute is full before the limiter's.
-			const full = sim.callsLastMinute() >= 100 ? ": the quota's minute is full, counting calls answered 429" : '';
+			const full =
+				sim.callsLastMinute() >= 100
+					? ": the quota's minute is full, counting calls answered 429"
+					: '';
 			return `waiting: Defender's Retry-After (429${full})`;
 		}
-		if (wait.reason === 'quota') return `waiting: the quota's ${wait.windowMs >= 3_600_000 ? 'hour' : 'minute'} is full (${wait.limit.toLocaleString('en-US')} calls)`;
-		if (wait.limit < 100) return `waiting: the learned share of the quota (${wait.limit} calls a minute)`;
+		if (wait.reason === 'quota')
+			return `waiting: the quota's ${wait.windowMs >= 3_600_000 ? 'hour' : 'minute'} is full (${wait.limit.toLocaleString('en-US')} calls)`;
+		if (wait.limit < 100)
+			return `waiting: the learned share of the quota (${wait.limit} calls a minute)`;
 		return 'waiting: pacing after a 429 (others may be using the quota)';
 	}
 	const calls = sim.requests.filter(isApiCall);
@@ -163,14 +192,19 @@ function activity(sim, isolatingAtStart) {
 	}
 	const lastFailure = calls.findLast((r) => isFailure(r) && now - Date.parse(r.simTime) < 60_000);
 	if (lastFailure?.status >= 500) return `waiting: backoff after HTTP ${lastFailure.status}`;
-	if (lastFailure) return 'waiting: an answer was lost (dropped connection); the node waits its Timeout, then looks up what Defender did';
+	if (lastFailure)
+		return 'waiting: an answer was lost (dropped connection); the node waits its Timeout, then looks up what Defender did';
 	return 'waiting';
 }
 
 /** One status line: what was released, the calls made, and what the node is doing or waiting for. */
 function progressPrinter(sim, ticketedDevices, started) {
 	const isolatingAtStart = ticketedDevices.filter((device) =>
-		sim.actionsOf(device.id).some((action) => action.type === 'Isolate' && ['Pending', 'InProgress'].includes(action.status)),
+		sim
+			.actionsOf(device.id)
+			.some(
+				(action) => action.type === 'Isolate' && ['Pending', 'InProgress'].includes(action.status),
+			),
 	);
 	return () => {
 		const counts = countRequests(sim);
@@ -210,7 +244,12 @@ function printTable(rows, widths) {
 		const cells = row.map((cell, n) => wrap(cell, widths[n]));
 		const height = Math.max(...cells.map((lines) => lines.length));
 		for (let line = 0; line < height; line++) {
-			console.log(cells.map((lines, n) => (lines[line] ?? '').padEnd(widths[n])).join('  ').trimEnd());
+			console.log(
+				cells
+					.map((lines, n) => (lines[line] ?? '').padEnd(widths[n]))
+					.join('  ')
+					.trimEnd(),
+			);
 		}
 	}
 }
@@ -219,28 +258,53 @@ function printTable(rows, widths) {
 function report(run, sim, tickets, seconds) {
 	const node = 'Release From Isolation';
 	const results = new Map();
-	for (const [output, kind] of [[0, 'ok'], [1, 'error']]) {
-		for (const item of outputOf(run, node, output) ?? []) results.set(item.pairedItem.item, { kind, json: item.json });
+	for (const [output, kind] of [
+		[0, 'ok'],
+		[1, 'error'],
+	]) {
+		for (const item of outputOf(run, node, output) ?? [])
+			results.set(item.pairedItem.item, { kind, json: item.json });
 	}
 	const rows = tickets.map((ticket, index) => {
 		const result = results.get(index);
 		if (!result) return [ticket.ticket, ticket.hostname, 'LOST', '', ''];
-		if (result.kind === 'error') return [ticket.ticket, ticket.hostname, 'refused', '', result.json.error];
-		return [ticket.ticket, ticket.hostname, result.json.outcome, result.json.machineId, `${result.json.type} ${result.json.status} ${result.json.id}`];
+		if (result.kind === 'error')
+			return [ticket.ticket, ticket.hostname, 'refused', '', result.json.error];
+		return [
+			ticket.ticket,
+			ticket.hostname,
+			result.json.outcome,
+			result.json.machineId,
+			`${result.json.type} ${result.json.status} ${result.json.id}`,
+		];
 	});
 	const widths = [8, 30, 18, 40, 60];
-	printTable([['ticket', 'hostname', 'result', 'device', 'action / reason'], widths.map((width) => '-'.repeat(width)), ...rows], widths);
+	printTable(
+		[
+			['ticket', 'hostname', 'result', 'device', 'action / reason'],
+			widths.map((width) => '-'.repeat(width)),
+			...rows,
+		],
+		widths,
+	);
 
 	const named = new Set(tickets.map((ticket) => ticket.hostname.toLowerCase()));
 	const unisolates = sim.devices.flatMap((device) =>
-		sim.actionsOf(device.id).filter((action) => action.type === 'Unisolate').map(() => device),
+		sim
+			.actionsOf(device.id)
+			.filter((action) => action.type === 'Unisolate')
+			.map(() => device),
 	);
 	const perDevice = new Map();
 	for (const device of unisolates) perDevice.set(device.id, (perDevice.get(device.id) ?? 0) + 1);
 	const lost = rows.filter((row) => row[2] === 'LOST').length;
 	const doubled = [...perDevice.values()].filter((count) => count > 1).length;
-	const unasked = unisolates.filter((device) => !named.has(device.computerDnsName.toLowerCase())).length;
-	const released = rows.filter((row) => ['created', 'alreadyInProgress', 'duplicateInRun'].includes(row[2])).length;
+	const unasked = unisolates.filter(
+		(device) => !named.has(device.computerDnsName.toLowerCase()),
+	).length;
+	const released = rows.filter((row) =>
+		['created', 'alreadyInProgress', 'duplicateInRun'].includes(row[2]),
+	).length;
 	const counts = countRequests(sim);
 	console.log(
 		`\n${tickets.length} tickets in, ${results.size} results out: ${released} released, ${rows.length - released - lost} refused, ${lost} lost. ` +

@@ -39,7 +39,9 @@ function n8nVersionArgument(args) {
 	if (at === -1) return cli.N8N_VERSION;
 	const version = args[at].includes('=') ? args[at].slice('--n8n='.length) : args[at + 1];
 	if (!cli.N8N_RUNTIMES[version]) {
-		throw new Error(`--n8n ${version ?? ''}: the tested n8n versions are ${Object.keys(cli.N8N_RUNTIMES).join(', ')}`);
+		throw new Error(
+			`--n8n ${version ?? ''}: the tested n8n versions are ${Object.keys(cli.N8N_RUNTIMES).join(', ')}`,
+		);
 	}
 	return version;
 }
@@ -47,7 +49,14 @@ function n8nVersionArgument(args) {
 /** The test's context: its temporary folders, and (filled in by the phases) n8n, the simulator and the runs. */
 function createContext(n8nVersion) {
 	const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-mde-e2e-'));
-	const t = { n8nVersion, temp, userFolder: path.join(temp, 'user'), netLog: path.join(temp, 'net.log'), transcript: [], runs: {} };
+	const t = {
+		n8nVersion,
+		temp,
+		userFolder: path.join(temp, 'user'),
+		netLog: path.join(temp, 'net.log'),
+		transcript: [],
+		runs: {},
+	};
 	fs.mkdirSync(t.userFolder, { recursive: true });
 	fs.writeFileSync(t.netLog, '');
 	return t; // t.transcript: every n8n command's output, searched for secrets at the end
@@ -56,30 +65,59 @@ function createContext(n8nVersion) {
 /** Every phase, in order; a phase's checks are in the scenario function it runs. */
 async function runPhases(t) {
 	const runtime = cli.n8nRuntime(t.n8nVersion);
-	t.n8n = await phase(`n8n ${t.n8nVersion} CLI on Node.js ${runtime.nodeMajor} (cache: ${runtime.dir})`, () => setup.installN8n(t, runtime));
-	await phase('build, pack and install the package as a community package', () => setup.installPackage(t));
+	t.n8n = await phase(
+		`n8n ${t.n8nVersion} CLI on Node.js ${runtime.nodeMajor} (cache: ${runtime.dir})`,
+		() => setup.installN8n(t, runtime),
+	);
+	await phase('build, pack and install the package as a community package', () =>
+		setup.installPackage(t),
+	);
 	t.sim = await phase('simulator', () => setup.startSimulatorAndRecorder(t));
 	await setup.completeContext(t);
 	t.workflows = await phase('workflows', async () => prepareWorkflows(t));
 	await phase('n8n import:credentials and import:workflow', () => setup.importIntoN8n(t));
-	t.runs.a = await phase('execute ticket-to-release.json as shipped', () => examples.ticketsAsShipped(t));
-	t.runs.b = await phase('execute the ticket workflow with an ambiguous and an unknown hostname (On Error: continue using error output)', () => examples.ambiguousAndUnknownHosts(t));
-	await phase('execute scheduled-bulk-release.json (Schedule Trigger swapped for a Manual Trigger)', () => examples.scheduledBulk(t));
-	t.runs.d = await phase('execute release-and-wait.json as shipped (Wait for Completion)', () => examples.releaseAndWait(t));
-	t.runs.e = await phase('execute release-isolated-devices.json (Schedule Trigger swapped for a Manual Trigger)', () => examples.releaseIsolatedDevices(t));
-	await phase("HTTP Request node with this credential (Allowed HTTP Request Domains left at This Cloud's Hosts)", () => examples.httpRequestNode(t));
+	t.runs.a = await phase('execute ticket-to-release.json as shipped', () =>
+		examples.ticketsAsShipped(t),
+	);
+	t.runs.b = await phase(
+		'execute the ticket workflow with an ambiguous and an unknown hostname (On Error: continue using error output)',
+		() => examples.ambiguousAndUnknownHosts(t),
+	);
+	await phase(
+		'execute scheduled-bulk-release.json (Schedule Trigger swapped for a Manual Trigger)',
+		() => examples.scheduledBulk(t),
+	);
+	t.runs.d = await phase('execute release-and-wait.json as shipped (Wait for Completion)', () =>
+		examples.releaseAndWait(t),
+	);
+	t.runs.e = await phase(
+		'execute release-isolated-devices.json (Schedule Trigger swapped for a Manual Trigger)',
+		() => examples.releaseIsolatedDevices(t),
+	);
+	await phase(
+		"HTTP Request node with this credential (Allowed HTTP Request Domains left at This Cloud's Hosts)",
+		() => examples.httpRequestNode(t),
+	);
 	await phase('simulator request log', async () => checkRequestLog(t));
-	await phase('delegated sign-in: release as the analyst, token refresh, a device outside the groups, a revoked sign-in', () => delegatedSignIn(t));
+	await phase(
+		'delegated sign-in: release as the analyst, token refresh, a device outside the groups, a revoked sign-in',
+		() => delegatedSignIn(t),
+	);
 	// `publish:workflow` (activating without the editor) is n8n 2.x.
 	if (!t.n8nVersion.startsWith('1.')) {
-		await phase('Defender for Endpoint Trigger in `n8n start`: events across restarts, each exactly once', () => triggerAcrossRestarts(t));
+		await phase(
+			'Defender for Endpoint Trigger in `n8n start`: events across restarts, each exactly once',
+			() => triggerAcrossRestarts(t),
+		);
 	}
 	await phase('secrets, token and network', () => checkSecretsAndNetwork(t));
 }
 
 async function main() {
 	if (Number(process.versions.node.split('.')[0]) < 24) {
-		throw new Error(`Node ${process.version}: the e2e test itself runs on Node 24 (it builds and packs the package). Run it through scripts/dev.sh or put Node 24 first on PATH.`);
+		throw new Error(
+			`Node ${process.version}: the e2e test itself runs on Node 24 (it builds and packs the package). Run it through scripts/dev.sh or put Node 24 first on PATH.`,
+		);
 	}
 	const t = createContext(n8nVersionArgument(process.argv.slice(2)));
 	try {

@@ -32,9 +32,11 @@ function parseArgs(argv) {
 	const options = { workers: 3, executions: 250, concurrency: 10 };
 	for (let i = 0; i < argv.length; i++) {
 		const name = argv[i].replace(/^--/, '');
-		if (!(name in options)) throw new Error(`unknown option ${argv[i]} (known: --workers, --executions, --concurrency)`);
+		if (!(name in options))
+			throw new Error(`unknown option ${argv[i]} (known: --workers, --executions, --concurrency)`);
 		const value = Number(argv[++i]);
-		if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} needs a positive integer`);
+		if (!Number.isInteger(value) || value < 1)
+			throw new Error(`--${name} needs a positive integer`);
 		options[name] = value;
 	}
 	return options;
@@ -43,7 +45,13 @@ function parseArgs(argv) {
 /** The test's context: its options and temporary folders, and (filled in by the phases) n8n and the simulator. */
 function createContext(options) {
 	const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-mde-queue-'));
-	const t = { options, temp, userFolder: path.join(temp, 'user'), logs: path.join(temp, 'logs'), netLog: path.join(temp, 'net.log') };
+	const t = {
+		options,
+		temp,
+		userFolder: path.join(temp, 'user'),
+		logs: path.join(temp, 'logs'),
+		netLog: path.join(temp, 'net.log'),
+	};
 	fs.mkdirSync(t.userFolder, { recursive: true });
 	fs.mkdirSync(t.logs, { recursive: true });
 	fs.writeFileSync(t.netLog, '');
@@ -65,20 +73,35 @@ function stopOnSignals(t) {
 /** Every phase, in order; a phase's checks are in the function it runs. */
 async function runPhases(t) {
 	const { workers, executions } = t.options;
-	t.n8n = await phase(`n8n ${cli.N8N_VERSION} CLI, Redis, PostgreSQL`, () => setup.installN8nAndServices(t));
-	await phase('build, pack and install the package as a community package', () => setup.installPackage(t));
+	t.n8n = await phase(`n8n ${cli.N8N_VERSION} CLI, Redis, PostgreSQL`, () =>
+		setup.installN8nAndServices(t),
+	);
+	await phase('build, pack and install the package as a community package', () =>
+		setup.installPackage(t),
+	);
 	t.sim = await phase('simulator', () => setup.startSimulator(t));
 	await setup.prepareN8nEnvironment(t);
-	await phase('import the credential and the webhook workflow into PostgreSQL, publish the workflow', () => setup.importAndPublish(t));
-	t.workerLogs = await phase(`start n8n main and ${workers} worker(s)`, () => setup.startMainAndWorkers(t));
-	t.load = await phase(`${executions} webhook calls at once, one device each; every token expires halfway`, () => releaseUnderLoad(t));
+	await phase(
+		'import the credential and the webhook workflow into PostgreSQL, publish the workflow',
+		() => setup.importAndPublish(t),
+	);
+	t.workerLogs = await phase(`start n8n main and ${workers} worker(s)`, () =>
+		setup.startMainAndWorkers(t),
+	);
+	t.load = await phase(
+		`${executions} webhook calls at once, one device each; every token expires halfway`,
+		() => releaseUnderLoad(t),
+	);
 	await phase('results', () => results(t));
 }
 
 async function main() {
 	const options = parseArgs(process.argv.slice(2));
-	if (Number(process.versions.node.split('.')[0]) < 24) throw new Error(`Node ${process.version}: the queue test needs Node 24`);
-	console.log(`queue-mode test: n8n main + ${options.workers} worker(s) × concurrency ${options.concurrency}, ${options.executions} webhook executions`);
+	if (Number(process.versions.node.split('.')[0]) < 24)
+		throw new Error(`Node ${process.version}: the queue test needs Node 24`);
+	console.log(
+		`queue-mode test: n8n main + ${options.workers} worker(s) × concurrency ${options.concurrency}, ${options.executions} webhook executions`,
+	);
 	const t = createContext(options);
 	stopOnSignals(t);
 	try {

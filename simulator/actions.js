@@ -9,7 +9,16 @@ const FINAL = new Set(['Succeeded', 'Failed', 'TimeOut', 'Cancelled']);
 
 function createAction(sim, device, type, comment, requestor, scope, createdMs = sim.now()) {
 	// Action IDs are GUIDs, unique across simulators as Defender's are across time: a client may remember them.
-	const action = { id: crypto.randomUUID(), type, machine: device, comment, requestor, scope, createdMs, cancellation: null };
+	const action = {
+		id: crypto.randomUUID(),
+		type,
+		machine: device,
+		comment,
+		requestor,
+		scope,
+		createdMs,
+		cancellation: null,
+	};
 	sim.actions.set(action.id, action);
 	return action;
 }
@@ -18,9 +27,11 @@ function statusOf(sim, action, atMs = sim.now()) {
 	const { actionTimeline, quirks } = sim.options;
 	if (action.cancellation) return { status: 'Cancelled', since: action.cancellation.atMs };
 	// A device that is not reporting picks up its actions only when it checks in again: they stay Pending.
-	if (quirks.holdWhileInactive && action.machine.healthStatus !== 'Active') return { status: 'Pending', since: action.createdMs };
+	if (quirks.holdWhileInactive && action.machine.healthStatus !== 'Active')
+		return { status: 'Pending', since: action.createdMs };
 	const pendingUntil = action.createdMs + actionTimeline.pendingSeconds * 1000;
-	const runningUntil = action.completesAtMs ?? pendingUntil + actionTimeline.inProgressSeconds * 1000;
+	const runningUntil =
+		action.completesAtMs ?? pendingUntil + actionTimeline.inProgressSeconds * 1000;
 	if (atMs < pendingUntil) return { status: 'Pending', since: action.createdMs };
 	if (atMs < runningUntil) return { status: 'InProgress', since: pendingUntil };
 	return { status: quirks.finalStatus?.[action.machine.id] ?? 'Succeeded', since: runningUntil };
@@ -29,7 +40,10 @@ function statusOf(sim, action, atMs = sim.now()) {
 /** The device's isolation actions that have not reached a final state. */
 const underWay = (sim, device) =>
 	[...sim.actions.values()].filter(
-		(action) => action.machine === device && ['Isolate', 'Unisolate'].includes(action.type) && !FINAL.has(statusOf(sim, action).status),
+		(action) =>
+			action.machine === device &&
+			['Isolate', 'Unisolate'].includes(action.type) &&
+			!FINAL.has(statusOf(sim, action).status),
 	);
 
 function render(sim, action) {
@@ -48,7 +62,9 @@ function render(sim, action) {
 		lastUpdateDateTimeUtc: new Date(since).toISOString(),
 		cancellationRequestor: action.cancellation?.requestor ?? null,
 		cancellationComment: action.cancellation?.comment ?? null,
-		cancellationDateTimeUtc: action.cancellation ? new Date(action.cancellation.atMs).toISOString() : null,
+		cancellationDateTimeUtc: action.cancellation
+			? new Date(action.cancellation.atMs).toISOString()
+			: null,
 		errorHResult: 0,
 		scope: action.scope ?? null,
 		externalId: null,
@@ -65,12 +81,38 @@ function seedActions(sim) {
 	for (let n = 0; n < sim.options.historyActions; n++) {
 		const device = devices[n % devices.length];
 		const round = Math.floor(n / devices.length);
-		createAction(sim, device, round % 2 ? 'Unisolate' : 'Isolate', `History ${round}`, 'soc@contoso.com', round % 2 ? null : 'Full', simStart - (30 - round) * 86_400_000 + n);
+		createAction(
+			sim,
+			device,
+			round % 2 ? 'Unisolate' : 'Isolate',
+			`History ${round}`,
+			'soc@contoso.com',
+			round % 2 ? null : 'Full',
+			simStart - (30 - round) * 86_400_000 + n,
+		);
 	}
 	devices.forEach((device, index) => {
 		const n = index + 1;
-		if (n % 3 === 0) createAction(sim, device, 'Isolate', 'Seeded: isolated during an incident', 'soc@contoso.com', 'Full', simStart - 2 * 86_400_000);
-		if (n % 10 === 0) createAction(sim, device, 'Isolate', 'Seeded: isolation pending', 'soc@contoso.com', 'Full', simStart);
+		if (n % 3 === 0)
+			createAction(
+				sim,
+				device,
+				'Isolate',
+				'Seeded: isolated during an incident',
+				'soc@contoso.com',
+				'Full',
+				simStart - 2 * 86_400_000,
+			);
+		if (n % 10 === 0)
+			createAction(
+				sim,
+				device,
+				'Isolate',
+				'Seeded: isolation pending',
+				'soc@contoso.com',
+				'Full',
+				simStart,
+			);
 	});
 }
 

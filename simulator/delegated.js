@@ -14,7 +14,11 @@ const ROLE_VIEW = 'View data';
 
 const DEFAULT_USERS = [
 	{ upn: 'analyst@contoso.com', roles: [ROLE_VIEW, ROLE_REMEDIATE], deviceGroups: ['SOC devices'] },
-	{ upn: 'viewer@contoso.com', roles: [ROLE_VIEW], deviceGroups: ['SOC devices', 'Finance servers'] },
+	{
+		upn: 'viewer@contoso.com',
+		roles: [ROLE_VIEW],
+		deviceGroups: ['SOC devices', 'Finance servers'],
+	},
 ];
 
 const CODE_LIFETIME_MS = 10 * 60_000;
@@ -30,13 +34,22 @@ const CODE_LIFETIME_MS = 10 * 60_000;
 function createDelegatedSignIn({ credentials, now, issueAccessToken, aad, options = {} }) {
 	const users = options.users ?? DEFAULT_USERS;
 	/** Scopes the tenant consented to for this app (admin consent); others are not granted. */
-	let consentedScopes = new Set(options.consentedScopes ?? ['Machine.Isolate', 'Machine.Read', 'offline_access', 'openid', 'profile']);
+	let consentedScopes = new Set(
+		options.consentedScopes ?? [
+			'Machine.Isolate',
+			'Machine.Read',
+			'offline_access',
+			'openid',
+			'profile',
+		],
+	);
 	let signInUpn = options.signInAs ?? users[0].upn;
 	const refreshLifetimeMs = (options.refreshTokenLifetimeSeconds ?? 90 * 86_400) * 1000;
 	const codes = new Map();
 	const refreshTokens = new Map();
 
-	const userByUpn = (upn) => users.find((user) => user.upn.toLowerCase() === String(upn).toLowerCase());
+	const userByUpn = (upn) =>
+		users.find((user) => user.upn.toLowerCase() === String(upn).toLowerCase());
 
 	/** "https://api.securitycenter.microsoft.com/Machine.Isolate offline_access" → ["Machine.Isolate", "offline_access"] */
 	const shortScopes = (scope) =>
@@ -48,9 +61,16 @@ function createDelegatedSignIn({ credentials, now, issueAccessToken, aad, option
 	/** GET /{tenant}/oauth2/v2.0/authorize → where the browser is sent next (the redirect URI with a code or an error). */
 	function authorize(tenant, query) {
 		const redirectUri = query.redirect_uri;
-		if (!redirectUri || !URL.canParse(redirectUri)) return { status: 400, text: 'AADSTS900144: The request body must contain the following parameter: redirect_uri.' };
+		if (!redirectUri || !URL.canParse(redirectUri))
+			return {
+				status: 400,
+				text: 'AADSTS900144: The request body must contain the following parameter: redirect_uri.',
+			};
 		if (options.redirectUris && !options.redirectUris.includes(redirectUri)) {
-			return { status: 400, text: `AADSTS50011: The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application.` };
+			return {
+				status: 400,
+				text: `AADSTS50011: The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application.`,
+			};
 		}
 		const back = (params) => {
 			const location = new URL(redirectUri);
@@ -58,11 +78,22 @@ function createDelegatedSignIn({ credentials, now, issueAccessToken, aad, option
 			if (query.state !== undefined) location.searchParams.set('state', query.state);
 			return { status: 302, location: location.toString() };
 		};
-		if (tenant !== credentials.tenantId) return back({ error: 'invalid_request', error_description: `AADSTS90002: Tenant '${tenant}' not found.` });
+		if (tenant !== credentials.tenantId)
+			return back({
+				error: 'invalid_request',
+				error_description: `AADSTS90002: Tenant '${tenant}' not found.`,
+			});
 		if (query.client_id !== credentials.clientId) {
-			return back({ error: 'unauthorized_client', error_description: `AADSTS700016: Application with identifier '${query.client_id}' was not found in the directory.` });
+			return back({
+				error: 'unauthorized_client',
+				error_description: `AADSTS700016: Application with identifier '${query.client_id}' was not found in the directory.`,
+			});
 		}
-		if (query.response_type !== 'code') return back({ error: 'unsupported_response_type', error_description: 'AADSTS70005: response_type is not supported.' });
+		if (query.response_type !== 'code')
+			return back({
+				error: 'unsupported_response_type',
+				error_description: 'AADSTS70005: response_type is not supported.',
+			});
 		const requested = shortScopes(query.scope);
 		const missing = requested.filter((scope) => !consentedScopes.has(scope));
 		if (missing.length) {
@@ -73,17 +104,36 @@ function createDelegatedSignIn({ credentials, now, issueAccessToken, aad, option
 		}
 		const user = userByUpn(signInUpn);
 		const code = crypto.randomBytes(24).toString('base64url');
-		codes.set(code, { upn: user.upn, scopes: requested, redirectUri, expiresAtMs: now() + CODE_LIFETIME_MS });
+		codes.set(code, {
+			upn: user.upn,
+			scopes: requested,
+			redirectUri,
+			expiresAtMs: now() + CODE_LIFETIME_MS,
+		});
 		return back({ code, session_state: crypto.randomUUID() });
 	}
 
 	/** A token answer for a user's grant: an access token, and a refresh token when offline_access was granted. */
 	function tokenAnswer(grant) {
-		const { accessToken, expiresIn } = issueAccessToken({ user: grant.upn, scopes: new Set(grant.scopes) });
-		const answer = { token_type: 'Bearer', scope: grant.scopes.join(' '), expires_in: expiresIn, ext_expires_in: expiresIn, access_token: accessToken };
+		const { accessToken, expiresIn } = issueAccessToken({
+			user: grant.upn,
+			scopes: new Set(grant.scopes),
+		});
+		const answer = {
+			token_type: 'Bearer',
+			scope: grant.scopes.join(' '),
+			expires_in: expiresIn,
+			ext_expires_in: expiresIn,
+			access_token: accessToken,
+		};
 		if (grant.scopes.includes('offline_access')) {
 			const refreshToken = crypto.randomBytes(48).toString('base64url');
-			refreshTokens.set(refreshToken, { upn: grant.upn, scopes: grant.scopes, expiresAtMs: now() + refreshLifetimeMs, revoked: false });
+			refreshTokens.set(refreshToken, {
+				upn: grant.upn,
+				scopes: grant.scopes,
+				expiresAtMs: now() + refreshLifetimeMs,
+				revoked: false,
+			});
 			answer.refresh_token = refreshToken;
 		}
 		return [200, answer];
@@ -94,18 +144,52 @@ function createDelegatedSignIn({ credentials, now, issueAccessToken, aad, option
 		if (form.grant_type === 'authorization_code') {
 			const entry = codes.get(form.code);
 			codes.delete(form.code);
-			if (!entry) return aad(400, 'invalid_grant', 54005, 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.');
-			if (entry.expiresAtMs <= now()) return aad(400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.');
-			if (form.redirect_uri !== entry.redirectUri) return aad(400, 'invalid_grant', 50148, 'The redirect_uri does not match the one used in the authorization request.');
+			if (!entry)
+				return aad(
+					400,
+					'invalid_grant',
+					54005,
+					'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+				);
+			if (entry.expiresAtMs <= now())
+				return aad(
+					400,
+					'invalid_grant',
+					70008,
+					'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+				);
+			if (form.redirect_uri !== entry.redirectUri)
+				return aad(
+					400,
+					'invalid_grant',
+					50148,
+					'The redirect_uri does not match the one used in the authorization request.',
+				);
 			return tokenAnswer(entry);
 		}
 		const entry = refreshTokens.get(form.refresh_token);
-		if (!entry) return aad(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.');
+		if (!entry)
+			return aad(
+				400,
+				'invalid_grant',
+				9002313,
+				'Invalid request. Request is malformed or invalid.',
+			);
 		if (entry.revoked) {
-			return aad(400, 'invalid_grant', 50173, 'The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.');
+			return aad(
+				400,
+				'invalid_grant',
+				50173,
+				'The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.',
+			);
 		}
 		if (entry.expiresAtMs <= now()) {
-			return aad(400, 'invalid_grant', 700082, 'The refresh token has expired due to inactivity. The token was issued on a date and was inactive for 90.00:00:00.');
+			return aad(
+				400,
+				'invalid_grant',
+				700082,
+				'The refresh token has expired due to inactivity. The token was issued on a date and was inactive for 90.00:00:00.',
+			);
 		}
 		return tokenAnswer(entry);
 	}
@@ -118,12 +202,21 @@ function createDelegatedSignIn({ credentials, now, issueAccessToken, aad, option
 		const user = userByUpn(caller.user);
 		const scope = need === 'act' ? 'Machine.Isolate' : 'Machine.Read';
 		if (!caller.scopes.has(scope)) {
-			return [403, 'Forbidden', `Missing delegated permissions. API required permissions: ${scope}, token permissions: ${[...caller.scopes].join(',')}.`];
+			return [
+				403,
+				'Forbidden',
+				`Missing delegated permissions. API required permissions: ${scope}, token permissions: ${[...caller.scopes].join(',')}.`,
+			];
 		}
 		const role = need === 'act' ? ROLE_REMEDIATE : ROLE_VIEW;
-		if (!user?.roles.includes(role)) return [403, 'Forbidden', `User ${caller.user} is missing the role permission '${role}'.`];
+		if (!user?.roles.includes(role))
+			return [403, 'Forbidden', `User ${caller.user} is missing the role permission '${role}'.`];
 		if (device && !canSee(caller, device)) {
-			return [403, 'Forbidden', `User ${caller.user} has no access to machine ${device.id}: its device group '${device.rbacGroupName}' is not assigned to the user.`];
+			return [
+				403,
+				'Forbidden',
+				`User ${caller.user} has no access to machine ${device.id}: its device group '${device.rbacGroupName}' is not assigned to the user.`,
+			];
 		}
 		return undefined;
 	}

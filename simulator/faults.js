@@ -8,7 +8,9 @@ const BURSTS = ['burst429', 'burst5xx', 'burstDrop', 'burstMalformed'];
 function routeOf(method, path) {
 	return `${method} ${path
 		.replace(/^\/api\/machines\/findbyip\(.*\)$/, '/api/machines/findbyip')
-		.replace(/^\/api\/machines\/[^/]+/, (m) => (m === '/api/machines/findbyip' ? m : '/api/machines/:id'))
+		.replace(/^\/api\/machines\/[^/]+/, (m) =>
+			m === '/api/machines/findbyip' ? m : '/api/machines/:id',
+		)
 		.replace(/^\/api\/machineactions\/[^/]+/, '/api/machineactions/:id')}`;
 }
 
@@ -36,7 +38,8 @@ function pickFault({ settings: faults, random, bursts }, route) {
 	const burst = (kind) => (bursts[kind] > 0 ? (bursts[kind]--, true) : false);
 	if (burst('burst429') || roll(faults.rate429)) return '429';
 	if (burst('burst5xx') || roll(faults.rate5xx)) return '5xx';
-	if (burst('burstDrop') || roll(faults.dropRate)) return faults.burstDrop?.afterProcessing || faults.dropAfterProcessing ? 'dropAfter' : 'drop';
+	if (burst('burstDrop') || roll(faults.dropRate))
+		return faults.burstDrop?.afterProcessing || faults.dropAfterProcessing ? 'dropAfter' : 'drop';
 	if (burst('burstMalformed') || roll(faults.malformedRate)) return 'malformed';
 	return undefined;
 }

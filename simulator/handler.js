@@ -16,13 +16,29 @@ async function handle(sim, req, res, rawBody) {
 	const parsed = new URL(req.url, sim.url);
 	const path = decodeURIComponent(parsed.pathname);
 	const query = Object.fromEntries(parsed.searchParams);
-	const entry = { seq: sim.requests.length + 1, method: req.method, path, query, body: undefined, hasBearer: false, tokenId: null, status: 0, fault: undefined, simTime: new Date(sim.now()).toISOString(), realMs: 0 };
+	const entry = {
+		seq: sim.requests.length + 1,
+		method: req.method,
+		path,
+		query,
+		body: undefined,
+		hasBearer: false,
+		tokenId: null,
+		status: 0,
+		fault: undefined,
+		simTime: new Date(sim.now()).toISOString(),
+		realMs: 0,
+	};
 	sim.requests.push(entry);
 	const send = (status, body, headers = {}) => {
 		entry.status = status;
 		entry.realMs = Date.now() - started;
 		// Defender's clock, in simulated time: the node reads it to place actions before or after its requests.
-		res.writeHead(status, { ...ODATA_HEADERS, Date: new Date(sim.now()).toUTCString(), ...headers });
+		res.writeHead(status, {
+			...ODATA_HEADERS,
+			Date: new Date(sim.now()).toUTCString(),
+			...headers,
+		});
 		res.end(typeof body === 'string' ? body : JSON.stringify(body));
 	};
 	const exchange = { req, res, path, query, rawBody, entry, send, started };
@@ -32,7 +48,14 @@ async function handle(sim, req, res, rawBody) {
 }
 
 function refuseLongUrl(sim, req, res) {
-	sim.requests.push({ seq: sim.requests.length + 1, method: req.method, path: '(URL too long)', query: {}, status: 414, simTime: new Date(sim.now()).toISOString() });
+	sim.requests.push({
+		seq: sim.requests.length + 1,
+		method: req.method,
+		path: '(URL too long)',
+		query: {},
+		status: 414,
+		simTime: new Date(sim.now()).toISOString(),
+	});
 	res.writeHead(414, { 'Content-Type': 'text/html' });
 	return res.end('<html><body>414 Request-URI Too Long</body></html>');
 }
@@ -41,11 +64,19 @@ function refuseLongUrl(sim, req, res) {
 async function apiCall(sim, { req, path, query, rawBody, entry, send }) {
 	entry.body = parseJson(rawBody);
 	const token = bearerToken(sim, req, entry);
-	if (!usable(sim, token)) return send(401, errorBody('Unauthorized', 'Unauthorized (invalid or expired authorization header).'));
+	if (!usable(sim, token))
+		return send(
+			401,
+			errorBody('Unauthorized', 'Unauthorized (invalid or expired authorization header).'),
+		);
 	const waitMs = sim.rateLimits.admit(sim.quotaKey, sim.now());
 	if (waitMs > 0) {
 		const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-		return send(429, errorBody('TooManyRequests', `Rate limit is exceeded. Try again in ${seconds} seconds.`), retryAfterHeader(sim, seconds));
+		return send(
+			429,
+			errorBody('TooManyRequests', `Rate limit is exceeded. Try again in ${seconds} seconds.`),
+			retryAfterHeader(sim, seconds),
+		);
 	}
 	token.calls++;
 	const fault = sim.faults.pick(routeOf(req.method, path));
@@ -86,12 +117,18 @@ function bearerToken(sim, req, entry) {
 
 function usable(sim, token) {
 	const { tokenExpireAfterCalls } = sim.faults.settings;
-	return Boolean(token && token.valid && token.expiresAtMs > sim.now() && !(tokenExpireAfterCalls && token.calls >= tokenExpireAfterCalls));
+	return Boolean(
+		token &&
+			token.valid &&
+			token.expiresAtMs > sim.now() &&
+			!(tokenExpireAfterCalls && token.calls >= tokenExpireAfterCalls),
+	);
 }
 
 function retryAfterHeader(sim, seconds) {
 	if (seconds === null) return {};
-	if (sim.faults.settings.retryAfterAsDate) return { 'Retry-After': new Date(sim.now() + seconds * 1000).toUTCString() };
+	if (sim.faults.settings.retryAfterAsDate)
+		return { 'Retry-After': new Date(sim.now() + seconds * 1000).toUTCString() };
 	return { 'Retry-After': String(seconds) };
 }
 
@@ -108,9 +145,16 @@ function sendFault(sim, fault, send) {
 	const faults = sim.faults.settings;
 	if (fault === '429') {
 		const seconds = faults.retryAfterSeconds === undefined ? 1 : faults.retryAfterSeconds;
-		return send(429, errorBody('TooManyRequests', 'Rate limit is exceeded.'), retryAfterHeader(sim, seconds));
+		return send(
+			429,
+			errorBody('TooManyRequests', 'Rate limit is exceeded.'),
+			retryAfterHeader(sim, seconds),
+		);
 	}
-	return send(faults.burst5xx?.status ?? 503, errorBody('InternalServerError', 'Service temporarily unavailable'));
+	return send(
+		faults.burst5xx?.status ?? 503,
+		errorBody('InternalServerError', 'Service temporarily unavailable'),
+	);
 }
 
 /** The route's answer; a $filter the simulator cannot read is Defender's 400 ODataError. */

@@ -80,10 +80,15 @@ function publicApi(sim, server, sockets) {
 			for (const token of tokens.values()) token.valid = false;
 		},
 		/** Whether any access token this simulator issued appears in the text (for leak checks). */
-		leaksToken: (text) => [...tokens.keys()].some((token) => text.includes(token)) || sim.delegated.leaksRefreshToken(text),
+		leaksToken: (text) =>
+			[...tokens.keys()].some((token) => text.includes(token)) ||
+			sim.delegated.leaksRefreshToken(text),
 		/** Calls admitted in the last simulated minute (for progress displays). */
 		callsLastMinute: () => rateLimits.lastMinute(sim.quotaKey, sim.now()),
-		actionsOf: (machineId) => [...sim.actions.values()].filter((action) => action.machine.id === machineId).map((action) => render(sim, action)),
+		actionsOf: (machineId) =>
+			[...sim.actions.values()]
+				.filter((action) => action.machine.id === machineId)
+				.map((action) => render(sim, action)),
 		stats: () => requestStats(requests),
 		reset() {
 			requests.length = 0;
@@ -108,11 +113,30 @@ function requestStats(requests) {
 		const route = routeOf(request.method, request.path);
 		byRoute[route] = (byRoute[route] ?? 0) + 1;
 		const post = /^\/api\/machines\/([^/]+)\/(?:un)?isolate$/.exec(request.path);
-		if (request.method === 'POST' && post) postsByMachine[post[1]] = (postsByMachine[post[1]] ?? 0) + 1;
+		if (request.method === 'POST' && post)
+			postsByMachine[post[1]] = (postsByMachine[post[1]] ?? 0) + 1;
 	}
-	const tokenRequests = requests.filter((request) => request.path.endsWith('/oauth2/v2.0/token')).length;
-	const signInRequests = requests.filter((request) => request.path.endsWith('/oauth2/v2.0/authorize')).length;
-	return { tokenRequests, signInRequests, apiRequests: requests.length - tokenRequests - signInRequests, byRoute, status, postsByMachine };
+	const tokenRequests = requests.filter((request) =>
+		request.path.endsWith('/oauth2/v2.0/token'),
+	).length;
+	const signInRequests = requests.filter((request) =>
+		request.path.endsWith('/oauth2/v2.0/authorize'),
+	).length;
+	return {
+		tokenRequests,
+		signInRequests,
+		apiRequests: requests.length - tokenRequests - signInRequests,
+		byRoute,
+		status,
+		postsByMachine,
+	};
 }
 
-module.exports = { startSimulator, DEFAULT_CREDENTIALS, DEFAULT_USERS, DUPLICATE_HOSTNAME, QUOTED_HOSTNAME, generateInventory };
+module.exports = {
+	startSimulator,
+	DEFAULT_CREDENTIALS,
+	DEFAULT_USERS,
+	DUPLICATE_HOSTNAME,
+	QUOTED_HOSTNAME,
+	generateInventory,
+};

@@ -34,7 +34,9 @@ function generateInventory(count, nowMs, seed = 1, { mergedRecords = false } = {
 			healthStatus: HEALTH[n % HEALTH.length],
 			onboardingStatus: 'Onboarded',
 			// Device groups, for delegated sign-in: every fourth device is a finance server, the rest SOC devices.
-			...(n % 4 === 0 ? { rbacGroupId: 141, rbacGroupName: 'Finance servers' } : { rbacGroupId: 140, rbacGroupName: 'SOC devices' }),
+			...(n % 4 === 0
+				? { rbacGroupId: 141, rbacGroupName: 'Finance servers' }
+				: { rbacGroupId: 140, rbacGroupName: 'SOC devices' }),
 			riskScore: ['None', 'Low', 'Medium', 'High'][n % 4],
 			exposureLevel: ['Low', 'Medium', 'High'][n % 3],
 			isAadJoined: true,
@@ -44,17 +46,33 @@ function generateInventory(count, nowMs, seed = 1, { mergedRecords = false } = {
 		};
 	};
 	const devices = [];
-	for (let n = 1; n <= count; n++) devices.push(machine(n, `ws-${String(n).padStart(4, '0')}.contoso.local`));
-	devices.push(machine(count + 1, DUPLICATE_HOSTNAME), machine(count + 2, DUPLICATE_HOSTNAME.toUpperCase()));
+	for (let n = 1; n <= count; n++)
+		devices.push(machine(n, `ws-${String(n).padStart(4, '0')}.contoso.local`));
+	devices.push(
+		machine(count + 1, DUPLICATE_HOSTNAME),
+		machine(count + 2, DUPLICATE_HOSTNAME.toUpperCase()),
+	);
 	devices.push(machine(count + 3, QUOTED_HOSTNAME));
 	if (mergedRecords) {
 		// A re-onboarded device: its old record was merged into the new one, both still listed under the same name.
 		const current = machine(count + 4, MERGED_HOSTNAME);
-		devices.push({ ...machine(count + 5, MERGED_HOSTNAME), mergedIntoMachineId: current.id }, current);
+		devices.push(
+			{ ...machine(count + 5, MERGED_HOSTNAME), mergedIntoMachineId: current.id },
+			current,
+		);
 		// An old record whose merge target is listed under another name.
-		devices.push({ ...machine(count + 6, ORPHAN_MERGED_HOSTNAME), mergedIntoMachineId: devices[0].id });
+		devices.push({
+			...machine(count + 6, ORPHAN_MERGED_HOSTNAME),
+			mergedIntoMachineId: devices[0].id,
+		});
 	}
 	return devices;
 }
 
-module.exports = { generateInventory, DUPLICATE_HOSTNAME, QUOTED_HOSTNAME, MERGED_HOSTNAME, ORPHAN_MERGED_HOSTNAME };
+module.exports = {
+	generateInventory,
+	DUPLICATE_HOSTNAME,
+	QUOTED_HOSTNAME,
+	MERGED_HOSTNAME,
+	ORPHAN_MERGED_HOSTNAME,
+};

@@ -18,7 +18,8 @@ class RateLimits {
 		let waitMs = 0;
 		for (const { limit, ms } of this.windows) {
 			const inWindow = times.filter((time) => time > nowMs - ms);
-			if (inWindow.length >= limit) waitMs = Math.max(waitMs, inWindow[inWindow.length - limit] + ms - nowMs);
+			if (inWindow.length >= limit)
+				waitMs = Math.max(waitMs, inWindow[inWindow.length - limit] + ms - nowMs);
 		}
 		if (waitMs > 0) return waitMs;
 		times.push(nowMs);

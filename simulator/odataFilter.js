@@ -61,13 +61,18 @@ function literalValue(token) {
 		const asNumber = Number(token.value);
 		if (!Number.isNaN(asNumber)) return asNumber;
 	}
-	if (token.kind === 'word' && ['true', 'false', 'null'].includes(token.value)) return JSON.parse(token.value);
-	throw new ODataError(`Expected a value, found ${token.kind === 'word' ? token.value : token.kind}`);
+	if (token.kind === 'word' && ['true', 'false', 'null'].includes(token.value))
+		return JSON.parse(token.value);
+	throw new ODataError(
+		`Expected a value, found ${token.kind === 'word' ? token.value : token.kind}`,
+	);
 }
 
 /** Reads a property case-insensitively, as Defender does ("ComputerDnsName" and "computerDnsName" both work). */
 function property(entity, name) {
-	const key = Object.keys(entity).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+	const key = Object.keys(entity).find(
+		(candidate) => candidate.toLowerCase() === name.toLowerCase(),
+	);
 	return key === undefined ? undefined : entity[key];
 }
 
@@ -78,7 +83,11 @@ function compare(field, actual, operator, expected) {
 		return order(time, operator, expected.getTime());
 	}
 	// Names and IDs (40-hex machine IDs, GUIDs) compare case-insensitively, as Defender's do.
-	if (typeof expected === 'string' && typeof actual === 'string' && CASE_INSENSITIVE.has(field.toLowerCase())) {
+	if (
+		typeof expected === 'string' &&
+		typeof actual === 'string' &&
+		CASE_INSENSITIVE.has(field.toLowerCase())
+	) {
 		return order(actual.toLowerCase(), operator, expected.toLowerCase());
 	}
 	return order(actual, operator, expected);
@@ -116,7 +125,8 @@ function compileFilter(text) {
 	};
 	const operator = () => {
 		const token = next();
-		if (token?.kind !== 'word' || !OPERATORS.has(token.value)) throw new ODataError('Expected a comparison operator');
+		if (token?.kind !== 'word' || !OPERATORS.has(token.value))
+			throw new ODataError('Expected a comparison operator');
 		return token.value;
 	};
 
@@ -164,7 +174,9 @@ function compileFilter(text) {
 			expect(')');
 			return (entity) => {
 				const value = property(entity, field);
-				return typeof value === 'string' && value.toLowerCase().startsWith(String(prefix).toLowerCase());
+				return (
+					typeof value === 'string' && value.toLowerCase().startsWith(String(prefix).toLowerCase())
+				);
 			};
 		}
 		const field = token.value;

@@ -45,10 +45,26 @@ function resolveOptions(options = {}) {
 		 */
 		delegated = {},
 	} = options;
-	if (!/^(127\.\d+\.\d+\.\d+|localhost)$/.test(host)) throw new Error('The simulator only listens on loopback');
+	if (!/^(127\.\d+\.\d+\.\d+|localhost)$/.test(host))
+		throw new Error('The simulator only listens on loopback');
 	return {
-		host, port, timeScale, credentials, deviceCount, limits, actionTimeline, tokenLifetimeSeconds, pageSize, seed,
-		withSeededActions, historyActions, maxUrlLength, quirks, delegated, devices: options.devices, faults: options.faults,
+		host,
+		port,
+		timeScale,
+		credentials,
+		deviceCount,
+		limits,
+		actionTimeline,
+		tokenLifetimeSeconds,
+		pageSize,
+		seed,
+		withSeededActions,
+		historyActions,
+		maxUrlLength,
+		quirks,
+		delegated,
+		devices: options.devices,
+		faults: options.faults,
 	};
 }
 

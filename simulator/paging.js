@@ -5,8 +5,14 @@ const { compileFilter, ODataError } = require('./odataFilter');
 /** One page of a filtered collection, with @odata.nextLink when more remain. */
 function page(sim, collection, entitySet, query, path) {
 	const { quirks, pageSize } = sim.options;
-	if (quirks.refuseOrFilters && /\bor\b/.test(query.$filter ?? '') && (query.$filter.match(/\b(computerDnsName|id|machineId) eq /g) ?? []).length > 1) {
-		throw new ODataError('The query specified in the URI is not valid: the node count limit has been exceeded');
+	if (
+		quirks.refuseOrFilters &&
+		/\bor\b/.test(query.$filter ?? '') &&
+		(query.$filter.match(/\b(computerDnsName|id|machineId) eq /g) ?? []).length > 1
+	) {
+		throw new ODataError(
+			'The query specified in the URI is not valid: the node count limit has been exceeded',
+		);
 	}
 	let selected = collection;
 	if (query.$filter !== undefined) selected = selected.filter(compileFilter(query.$filter));

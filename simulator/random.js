@@ -18,5 +18,4 @@ function hex(random, length) {
 	return out;
 }
 
-
 module.exports = { seededRandom, hex };

@@ -24,8 +24,16 @@ function createState(options) {
 		now,
 		credentials,
 		url: undefined, // set once the server listens
-		devices: options.devices ?? generateInventory(options.deviceCount, simStart, seed, { mergedRecords: quirks.mergedRecords }),
-		tokenBursts: { burst429: quirks.token?.burst429 ?? 0, burst5xx: quirks.token?.burst5xx ?? 0, burstDrop: quirks.token?.burstDrop ?? 0 },
+		devices:
+			options.devices ??
+			generateInventory(options.deviceCount, simStart, seed, {
+				mergedRecords: quirks.mergedRecords,
+			}),
+		tokenBursts: {
+			burst429: quirks.token?.burst429 ?? 0,
+			burst5xx: quirks.token?.burst5xx ?? 0,
+			burstDrop: quirks.token?.burstDrop ?? 0,
+		},
 		rateLimits: new RateLimits(options.limits),
 		/** The key Defender's quota is counted under: tenant and app, whoever calls. */
 		quotaKey: `${credentials.tenantId}|${credentials.clientId}`,
@@ -37,7 +45,13 @@ function createState(options) {
 	};
 	sim.faults.set(options.faults);
 	sim.issueAccessToken = (grant) => issueAccessToken(sim, grant);
-	sim.delegated = createDelegatedSignIn({ credentials, now, issueAccessToken: sim.issueAccessToken, aad: sim.aad, options: options.delegated });
+	sim.delegated = createDelegatedSignIn({
+		credentials,
+		now,
+		issueAccessToken: sim.issueAccessToken,
+		aad: sim.aad,
+		options: options.delegated,
+	});
 	return sim;
 }
 
@@ -45,7 +59,13 @@ function createState(options) {
 function issueAccessToken(sim, grant = {}) {
 	const { tokenLifetimeSeconds } = sim.options;
 	const accessToken = crypto.randomBytes(32).toString('base64url');
-	sim.tokens.set(accessToken, { id: sim.tokens.size + 1, expiresAtMs: sim.now() + tokenLifetimeSeconds * 1000, calls: 0, valid: true, ...grant });
+	sim.tokens.set(accessToken, {
+		id: sim.tokens.size + 1,
+		expiresAtMs: sim.now() + tokenLifetimeSeconds * 1000,
+		calls: 0,
+		valid: true,
+		...grant,
+	});
 	return { accessToken, expiresIn: tokenLifetimeSeconds };
 }
 

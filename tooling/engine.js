@@ -5,13 +5,15 @@
  * and the OAuth2 token n8n-core fetches is saved back into the credential and reused.
  * Used by the tests, the demo and the benchmark; the Defender node itself is passed in.
  */
-const { Credentials, ExecuteContext, ExecutionLifecycleHooks, PollContext, RoutingNode, WorkflowExecute } = require('n8n-core');
 const {
-	ICredentialsHelper,
-	NodeHelpers,
-	Workflow,
-	deepCopy,
-} = require('n8n-workflow');
+	Credentials,
+	ExecuteContext,
+	ExecutionLifecycleHooks,
+	PollContext,
+	RoutingNode,
+	WorkflowExecute,
+} = require('n8n-core');
+const { ICredentialsHelper, NodeHelpers, Workflow, deepCopy } = require('n8n-workflow');
 
 /** Fixture nodes the example workflows need around the Defender node (n8n-nodes-base is not a dependency). */
 const fixtureNodeTypes = {
@@ -104,24 +106,71 @@ class InMemoryCredentialsHelper extends ICredentialsHelper {
 		return new Credentials({ id: nodeCredentials.id, name: nodeCredentials.name }, type);
 	}
 
-	async getDecrypted(additionalData, nodeCredentials, type, mode, executeData, raw, expressionResolveValues) {
+	async getDecrypted(
+		additionalData,
+		nodeCredentials,
+		type,
+		mode,
+		executeData,
+		raw,
+		expressionResolveValues,
+	) {
 		const entry = this.store.get(nodeCredentials.id);
-		if (!entry || entry.type !== type) throw new Error(`No credential ${nodeCredentials.id} of type ${type}`);
+		if (!entry || entry.type !== type)
+			throw new Error(`No credential ${nodeCredentials.id} of type ${type}`);
 		const original = deepCopy(entry.data);
 		if (raw === true) return original;
 
 		// Like n8n's CredentialsHelper.applyDefaultsAndOverwrites: defaults first, then expressions with $self.
-		let data = NodeHelpers.getNodeParameters(this.getCredentialsProperties(type), original, true, false, null, null);
+		let data = NodeHelpers.getNodeParameters(
+			this.getCredentialsProperties(type),
+			original,
+			true,
+			false,
+			null,
+			null,
+		);
 		if (original.oauthTokenData !== undefined) data.oauthTokenData = original.oauthTokenData;
 		if (expressionResolveValues) {
-			const { workflow, runExecutionData, runIndex, itemIndex, node, connectionInputData } = expressionResolveValues;
+			const { workflow, runExecutionData, runIndex, itemIndex, node, connectionInputData } =
+				expressionResolveValues;
 			data = workflow.expression.getParameterValue(
-				data, runExecutionData, runIndex, itemIndex, node.name, connectionInputData, mode, {}, executeData, false, data,
+				data,
+				runExecutionData,
+				runIndex,
+				itemIndex,
+				node.name,
+				connectionInputData,
+				mode,
+				{},
+				executeData,
+				false,
+				data,
 			);
 		} else {
-			const node = { id: 'credential', name: 'credential', type: 'fixture.collect', typeVersion: 1, position: [0, 0], parameters: {} };
-			const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: fixtureOnlyNodeTypes });
-			data = workflow.expression.getComplexParameterValue(node, data, mode, {}, undefined, undefined, data);
+			const node = {
+				id: 'credential',
+				name: 'credential',
+				type: 'fixture.collect',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			};
+			const workflow = new Workflow({
+				nodes: [node],
+				connections: {},
+				active: false,
+				nodeTypes: fixtureOnlyNodeTypes,
+			});
+			data = workflow.expression.getComplexParameterValue(
+				node,
+				data,
+				mode,
+				{},
+				undefined,
+				undefined,
+				data,
+			);
 		}
 		return data;
 	}
@@ -162,9 +211,14 @@ function createEngine({ nodeTypes, credentialTypes }) {
 			currentNodeExecutionIndex: 0,
 			restApiUrl: 'http://127.0.0.1/rest',
 			instanceBaseUrl: 'http://127.0.0.1',
-			formBaseUrl: '', formWaitingBaseUrl: '', formTestBaseUrl: '',
-			webhookBaseUrl: '', webhookWaitingBaseUrl: '', webhookTestBaseUrl: '',
-			mcpBaseUrl: '', mcpTestBaseUrl: '',
+			formBaseUrl: '',
+			formWaitingBaseUrl: '',
+			formTestBaseUrl: '',
+			webhookBaseUrl: '',
+			webhookWaitingBaseUrl: '',
+			webhookTestBaseUrl: '',
+			mcpBaseUrl: '',
+			mcpTestBaseUrl: '',
 			variables: {},
 			logAiEvent: () => {},
 			getRunExecutionData: async () => undefined,
@@ -204,7 +258,9 @@ function createEngine({ nodeTypes, credentialTypes }) {
 				nodeExecutionStack: [{ node: startNode, data: { main: [[{ json: {} }]] }, source: null }],
 			},
 		};
-		return new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+		return new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(
+			workflow,
+		);
 	}
 
 	/** Runs a workflow to its end and returns n8n's IRun. */
@@ -221,19 +277,59 @@ function createEngine({ nodeTypes, credentialTypes }) {
 		const data = await credentialsHelper.getDecrypted({}, credentials, credentialType, 'internal');
 		const nodeType = {
 			description: {
-				displayName: 'Temp', name: 'temp', group: [], version: 1, description: '', defaults: {}, inputs: ['main'], outputs: ['main'],
+				displayName: 'Temp',
+				name: 'temp',
+				group: [],
+				version: 1,
+				description: '',
+				defaults: {},
+				inputs: ['main'],
+				outputs: ['main'],
 				credentials: [{ name: credentialType, required: true }],
-				properties: [{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: credentialTypes[credentialType].test.request } }],
+				properties: [
+					{
+						displayName: 'Temp',
+						name: 'temp',
+						type: 'string',
+						default: '',
+						routing: { request: credentialTypes[credentialType].test.request },
+					},
+				],
 			},
 		};
-		const node = { id: 'temp', name: 'Temp-Node', type: 'temp', typeVersion: 1, position: [0, 0], parameters: {}, credentials: { [credentialType]: credentials } };
-		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: nodeTypesOf({ temp: nodeType }) });
+		const node = {
+			id: 'temp',
+			name: 'Temp-Node',
+			type: 'temp',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+			credentials: { [credentialType]: credentials },
+		};
+		const workflow = new Workflow({
+			nodes: [node],
+			connections: {},
+			active: false,
+			nodeTypes: nodeTypesOf({ temp: nodeType }),
+		});
 		const context = new ExecuteContext(
-			workflow, node, additionalDataFor({ nodes: [node], connections: {} }), 'internal', { resultData: { runData: {} } }, 0, [],
-			{ main: [[{ json: {} }]] }, { node, data: {}, source: null }, [],
+			workflow,
+			node,
+			additionalDataFor({ nodes: [node], connections: {} }),
+			'internal',
+			{ resultData: { runData: {} } },
+			0,
+			[],
+			{ main: [[{ json: {} }]] },
+			{ node, data: {}, source: null },
+			[],
 		);
 		try {
-			await new RoutingNode(context, nodeType, { ...credentials, type: credentialType, data }).runNode();
+			await new RoutingNode(context, nodeType, {
+				...credentials,
+				type: credentialType,
+				data,
+			}).runNode();
 			return { status: 'OK' };
 		} catch (error) {
 			return { status: 'Error', message: error.message };
@@ -260,8 +356,19 @@ function createEngine({ nodeTypes, credentialTypes }) {
 		});
 		const node = workflow.getNode(workflowData.nodes[0].name);
 		const nodeType = allNodeTypes.getByNameAndVersion(node.type, node.typeVersion);
-		const context = new PollContext(workflow, node, additionalDataFor(workflowData), mode, mode === 'trigger' ? 'activate' : 'manual');
-		const stored = () => JSON.parse(JSON.stringify(workflow.staticData, (key, value) => (key === '__dataChanged' ? undefined : value)));
+		const context = new PollContext(
+			workflow,
+			node,
+			additionalDataFor(workflowData),
+			mode,
+			mode === 'trigger' ? 'activate' : 'manual',
+		);
+		const stored = () =>
+			JSON.parse(
+				JSON.stringify(workflow.staticData, (key, value) =>
+					key === '__dataChanged' ? undefined : value,
+				),
+			);
 		try {
 			const result = await nodeType.poll.call(context);
 			return { result, staticData: stored(), changed: workflow.staticData.__dataChanged === true };

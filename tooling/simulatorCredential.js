@@ -32,7 +32,10 @@ function simulatorDelegatedCredential(simulator, oauthTokenData) {
  * code at the token endpoint with the client secret in the body) and returns the token answer n8n would store.
  * For the engine tests and the CLI end-to-end test; the browser test goes through n8n's own callback.
  */
-async function signInAtSimulator(simulator, redirectUri = 'http://127.0.0.1/rest/oauth2-credential/callback') {
+async function signInAtSimulator(
+	simulator,
+	redirectUri = 'http://127.0.0.1/rest/oauth2-credential/callback',
+) {
 	const { credentials, authorizeUrl, tokenUrl } = simulator;
 	const query = new URLSearchParams({
 		client_id: credentials.clientId,
@@ -44,7 +47,10 @@ async function signInAtSimulator(simulator, redirectUri = 'http://127.0.0.1/rest
 	});
 	const visit = await fetch(`${authorizeUrl}?${query}`, { redirect: 'manual' });
 	const back = new URL(visit.headers.get('location') ?? '', redirectUri).searchParams;
-	if (!back.get('code')) throw new Error(`The simulator's sign-in failed: ${back.get('error')} ${back.get('error_description')}`);
+	if (!back.get('code'))
+		throw new Error(
+			`The simulator's sign-in failed: ${back.get('error')} ${back.get('error_description')}`,
+		);
 	const answer = await fetch(tokenUrl, {
 		method: 'POST',
 		body: new URLSearchParams({

@@ -31,7 +31,10 @@ function problemsOf(file) {
 		if (ts.isFunctionLike(node) && node.body) {
 			const length = lineOf(node.end) - lineOf(node.getStart()) + 1;
 			const label = node.name ? node.name.getText() : 'a function';
-			if (length > MAX_FUNCTION_LINES) problems.push(`${name}:${lineOf(node.getStart())}: ${label} is ${length} lines (at most ${MAX_FUNCTION_LINES})`);
+			if (length > MAX_FUNCTION_LINES)
+				problems.push(
+					`${name}:${lineOf(node.getStart())}: ${label} is ${length} lines (at most ${MAX_FUNCTION_LINES})`,
+				);
 		}
 		ts.forEachChild(node, visit);
 	};
@@ -39,7 +42,13 @@ function problemsOf(file) {
 	return problems;
 }
 
-const problems = ['nodes', 'credentials'].flatMap((folder) => sourceFiles(path.join(root, folder))).flatMap(problemsOf);
+const problems = ['nodes', 'credentials']
+	.flatMap((folder) => sourceFiles(path.join(root, folder)))
+	.flatMap(problemsOf);
 for (const problem of problems) console.error(problem);
-console.log(problems.length ? `size check: ${problems.length} problem(s)` : 'size check: every file ≤ 300 lines, every function ≤ 50');
+console.log(
+	problems.length
+		? `size check: ${problems.length} problem(s)`
+		: 'size check: every file ≤ 300 lines, every function ≤ 50',
+);
 process.exit(problems.length ? 1 : 0);

@@ -16,7 +16,8 @@ export class DefenderForEndpoint extends VersionedNodeType {
 			name: 'defenderForEndpoint',
 			icon: { light: 'file:defenderForEndpoint.svg', dark: 'file:defenderForEndpoint.dark.svg' },
 			group: ['transform'],
-			description: 'Isolate and release devices, and follow machine actions, in Microsoft Defender for Endpoint',
+			description:
+				'Isolate and release devices, and follow machine actions, in Microsoft Defender for Endpoint',
 			defaultVersion: 1,
 		};
 

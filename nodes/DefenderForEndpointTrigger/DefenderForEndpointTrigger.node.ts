@@ -1,7 +1,16 @@
-import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions, NodeConnectionType } from 'n8n-workflow';
+import type {
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+	NodeConnectionType,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { authenticationProperty, credentialsByAuthentication } from '../DefenderForEndpoint/v1/descriptions/authentication';
+import {
+	authenticationProperty,
+	credentialsByAuthentication,
+} from '../DefenderForEndpoint/v1/descriptions/authentication';
 import { eventsProperty, filtersProperty } from './description';
 import { pollIsolationEvents } from './poll';
 
@@ -16,7 +25,8 @@ export class DefenderForEndpointTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["events"].join(", ")}}',
-		description: 'Starts the workflow when devices are isolated or released in Microsoft Defender for Endpoint',
+		description:
+			'Starts the workflow when devices are isolated or released in Microsoft Defender for Endpoint',
 		defaults: { name: 'Defender for Endpoint Trigger' },
 		polling: true,
 		inputs: [],

@@ -7,8 +7,16 @@ export const eventsProperty: INodeProperties = {
 	type: 'multiOptions',
 	required: true,
 	options: [
-		{ name: 'Device Isolated', value: 'deviceIsolated', description: 'An Isolate action reached Succeeded' },
-		{ name: 'Device Released', value: 'deviceReleased', description: 'An Unisolate (release from isolation) action reached Succeeded' },
+		{
+			name: 'Device Isolated',
+			value: 'deviceIsolated',
+			description: 'An Isolate action reached Succeeded',
+		},
+		{
+			name: 'Device Released',
+			value: 'deviceReleased',
+			description: 'An Unisolate (release from isolation) action reached Succeeded',
+		},
 		{
 			name: 'Isolation or Release Failed',
 			value: 'isolationOrReleaseFailed',
@@ -49,7 +57,8 @@ export const filtersProperty: INodeProperties = {
 				{ name: 'Unmanaged Device', value: 'UnManagedDevice' },
 			],
 			default: '',
-			description: 'Only Isolate actions of this isolation type; releases have no isolation type and always pass',
+			description:
+				'Only Isolate actions of this isolation type; releases have no isolation type and always pass',
 		},
 		{
 			displayName: 'Requestor',
@@ -57,7 +66,8 @@ export const filtersProperty: INodeProperties = {
 			type: 'string',
 			default: '',
 			placeholder: 'analyst@contoso.com',
-			description: 'Only actions requested by this user or app, as Defender records it (case-insensitive)',
+			description:
+				'Only actions requested by this user or app, as Defender records it (case-insensitive)',
 		},
 	],
 };

@@ -34,7 +34,8 @@ function filtersOf(context: IPollFunctions): EventFilters {
 	return {
 		events: context.getNodeParameter('events', []) as IsolationEvent[],
 		requestor: typeof filters.requestor === 'string' ? filters.requestor : undefined,
-		commentContains: typeof filters.commentContains === 'string' ? filters.commentContains : undefined,
+		commentContains:
+			typeof filters.commentContains === 'string' ? filters.commentContains : undefined,
 		isolationType: typeof filters.isolationType === 'string' ? filters.isolationType : undefined,
 	};
 }
@@ -87,11 +88,16 @@ async function pollActive(context: IPollFunctions): Promise<INodeExecutionData[]
 async function testEvent(context: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 	const client = await DefenderClient.create(context, TIMEOUT_MS);
 	const feed = new IsolationFeed(client, POLL_POLICY);
-	const latest = latestMatching(await feed.createdSince(defenderNow(client) - TEST_EVENT_PERIOD_MS), filtersOf(context));
+	const latest = latestMatching(
+		await feed.createdSince(defenderNow(client) - TEST_EVENT_PERIOD_MS),
+		filtersOf(context),
+	);
 	return latest ? [[toItem(latest)]] : null;
 }
 
-export async function pollIsolationEvents(context: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+export async function pollIsolationEvents(
+	context: IPollFunctions,
+): Promise<INodeExecutionData[][] | null> {
 	if (context.getMode() === 'manual') return await testEvent(context);
 	const key = `${context.getWorkflow().id ?? ''}|${context.getNode().id}`;
 	if (inFlight.has(key)) return null;

@@ -19,7 +19,10 @@ async function screenshot(label) {
 	const { page } = browser;
 	if (!page) return undefined;
 	browser.shotDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-mde-ui-shots-'));
-	const file = path.join(browser.shotDir, `${String(++browser.shots).padStart(2, '0')}-${label.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`);
+	const file = path.join(
+		browser.shotDir,
+		`${String(++browser.shots).padStart(2, '0')}-${label.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`,
+	);
 	await page.screenshot({ path: file }).catch(() => undefined);
 	return file;
 }
@@ -32,7 +35,10 @@ async function visible(selector, timeout = WAIT) {
 
 /** Waits until the page's visible text contains `text` (or matches a RegExp). */
 async function waitForText(text, timeout = WAIT, scope = 'body') {
-	const pattern = text instanceof RegExp ? { source: text.source, flags: text.flags } : { source: text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags: '' };
+	const pattern =
+		text instanceof RegExp
+			? { source: text.source, flags: text.flags }
+			: { source: text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags: '' };
 	await browser.page.waitForFunction(
 		(sel, p) => {
 			const root = document.querySelector(sel);
@@ -50,8 +56,12 @@ async function clickText(text, scope = 'body', timeout = WAIT) {
 		(sel, wanted) => {
 			const roots = [...document.querySelectorAll(sel)];
 			for (const root of roots) {
-				const all = [...root.querySelectorAll('*')].filter((el) => el.offsetParent !== null && el.innerText?.trim() === wanted);
-				const innermost = all.filter((el) => !all.some((other) => other !== el && el.contains(other)));
+				const all = [...root.querySelectorAll('*')].filter(
+					(el) => el.offsetParent !== null && el.innerText?.trim() === wanted,
+				);
+				const innermost = all.filter(
+					(el) => !all.some((other) => other !== el && el.contains(other)),
+				);
 				if (innermost.length > 0) return innermost[0];
 			}
 			return null;
@@ -68,7 +78,9 @@ async function chooseOption(text, timeout = WAIT) {
 	const handle = await browser.page.waitForFunction(
 		(wanted) => {
 			const options = [...document.querySelectorAll('.el-select-dropdown__item, [role="option"]')];
-			return options.find((el) => el.offsetParent !== null && el.innerText?.trim() === wanted) ?? null;
+			return (
+				options.find((el) => el.offsetParent !== null && el.innerText?.trim() === wanted) ?? null
+			);
 		},
 		{ timeout },
 		text,
@@ -125,4 +137,18 @@ function killGroup(child) {
 	}
 }
 
-module.exports = { CHROMIUM, WAIT, browser, screenshot, byTestId, visible, waitForText, clickText, chooseOption, typeInto, settle, startChromium, killGroup };
+module.exports = {
+	CHROMIUM,
+	WAIT,
+	browser,
+	screenshot,
+	byTestId,
+	visible,
+	waitForText,
+	clickText,
+	chooseOption,
+	typeInto,
+	settle,
+	startChromium,
+	killGroup,
+};

@@ -14,7 +14,9 @@ function createReport(label) {
 		} else {
 			failed++;
 			failures.push(what);
-			console.log(`  FAIL ${what}${detail === undefined ? '' : `\n       ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`}`);
+			console.log(
+				`  FAIL ${what}${detail === undefined ? '' : `\n       ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`}`,
+			);
 		}
 		return Boolean(condition);
 	}
@@ -38,8 +40,11 @@ function createReport(label) {
 
 	/** Prints the timings, the failures and `<label>: N passed, M failed` last; sets the exit code. */
 	function finish(extraTimings = '') {
-		console.log(`\ntimings: ${timings.map(([name, ms]) => `${name.split(' (')[0]} ${seconds(ms)}`).join('; ')}${extraTimings}`);
-		if (failures.length) console.log(`failed: ${failures.map((f) => `\n  - ${f.split('\n')[0]}`).join('')}`);
+		console.log(
+			`\ntimings: ${timings.map(([name, ms]) => `${name.split(' (')[0]} ${seconds(ms)}`).join('; ')}${extraTimings}`,
+		);
+		if (failures.length)
+			console.log(`failed: ${failures.map((f) => `\n  - ${f.split('\n')[0]}`).join('')}`);
 		console.log(`${label}: ${passed} passed, ${failed} failed`);
 		process.exitCode = failed === 0 ? 0 : 1;
 	}
@@ -48,6 +53,7 @@ function createReport(label) {
 }
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const clip = (text, max = 4000) => (text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters)` : text);
+const clip = (text, max = 4000) =>
+	text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters)` : text;
 
 module.exports = { createReport, seconds, clip };

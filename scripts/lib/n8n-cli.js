@@ -29,7 +29,10 @@ const MARKER = '.e2e-installed.json';
 
 /** One cache folder for the project's tools, shared with scripts/fetch-node.sh. */
 function toolCache() {
-	return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'n8n-nodes-defender-for-endpoint');
+	return path.join(
+		process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'),
+		'n8n-nodes-defender-for-endpoint',
+	);
 }
 
 /**
@@ -38,8 +41,14 @@ function toolCache() {
  */
 function n8nRuntime(version = N8N_VERSION) {
 	const known = N8N_RUNTIMES[version];
-	if (!known) throw new Error(`n8n ${version} is not one of the tested versions: ${Object.keys(N8N_RUNTIMES).join(', ')}`);
-	const dir = process.env.N8N_E2E_CACHE && version === N8N_VERSION ? path.resolve(process.env.N8N_E2E_CACHE) : path.join(toolCache(), `n8n-${version}`);
+	if (!known)
+		throw new Error(
+			`n8n ${version} is not one of the tested versions: ${Object.keys(N8N_RUNTIMES).join(', ')}`,
+		);
+	const dir =
+		process.env.N8N_E2E_CACHE && version === N8N_VERSION
+			? path.resolve(process.env.N8N_E2E_CACHE)
+			: path.join(toolCache(), `n8n-${version}`);
 	return { version, ...known, lockDir: path.join(REPO_ROOT, 'e2e', 'n8n', version), dir };
 }
 
@@ -54,8 +63,13 @@ function cacheDir() {
  */
 async function ensureNode(major) {
 	if (Number(process.versions.node.split('.')[0]) === major) return process.execPath;
-	const fetched = await run('bash', [path.join(REPO_ROOT, 'scripts', 'fetch-node.sh'), String(major)], { env: npmEnv(), timeoutMs: 10 * 60_000 });
-	if (fetched.code !== 0) throw new Error(`scripts/fetch-node.sh ${major} failed:\n${fetched.stderr}`);
+	const fetched = await run(
+		'bash',
+		[path.join(REPO_ROOT, 'scripts', 'fetch-node.sh'), String(major)],
+		{ env: npmEnv(), timeoutMs: 10 * 60_000 },
+	);
+	if (fetched.code !== 0)
+		throw new Error(`scripts/fetch-node.sh ${major} failed:\n${fetched.stderr}`);
 	return path.join(fetched.stdout.trim().split('\n').pop(), 'bin', 'node');
 }
 
@@ -68,7 +82,12 @@ const sha256 = (data) => crypto.createHash('sha256').update(data).digest('hex');
 function run(command, args, { cwd, env, timeoutMs = 10 * 60_000, echo = false } = {}) {
 	return new Promise((resolve, reject) => {
 		const started = Date.now();
-		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+		const child = spawn(command, args, {
+			cwd,
+			env,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: true,
+		});
 		const out = [];
 		const err = [];
 		child.stdout.on('data', (chunk) => {
@@ -108,7 +127,18 @@ function run(command, args, { cwd, env, timeoutMs = 10 * 60_000, echo = false } 
 
 /** npm settings a caller's environment may carry that still apply to our npm commands (where to fetch from). */
 const KEPT_NPM_SETTINGS = new Set(
-	['registry', 'cache', 'userconfig', 'globalconfig', 'proxy', 'https_proxy', 'noproxy', 'strict_ssl', 'cafile', 'ca'].map((key) => `npm_config_${key}`),
+	[
+		'registry',
+		'cache',
+		'userconfig',
+		'globalconfig',
+		'proxy',
+		'https_proxy',
+		'noproxy',
+		'strict_ssl',
+		'cafile',
+		'ca',
+	].map((key) => `npm_config_${key}`),
 );
 
 /**
@@ -123,9 +153,14 @@ function npmEnv(node = process.execPath) {
 		if (/^npm_/i.test(key) && !KEPT_NPM_SETTINGS.has(key.toLowerCase())) continue;
 		env[key] = value;
 	}
-	Object.assign(env, { npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' });
+	Object.assign(env, {
+		npm_config_update_notifier: 'false',
+		npm_config_fund: 'false',
+		npm_config_audit: 'false',
+	});
 	const prefix = path.dirname(path.dirname(node));
-	if (fs.existsSync(path.join(prefix, 'include', 'node', 'node.h'))) env.npm_config_nodedir = prefix;
+	if (fs.existsSync(path.join(prefix, 'include', 'node', 'node.h')))
+		env.npm_config_nodedir = prefix;
 	// That Node first on PATH, so npm and node-gyp run on it and build for it rather than for another Node.
 	env.PATH = `${path.dirname(node)}${path.delimiter}${env.PATH ?? ''}`;
 	return env;
@@ -133,10 +168,15 @@ function npmEnv(node = process.execPath) {
 
 /** Runs npm on `node` (default: the running Node). */
 async function npm(args, { node, ...options } = {}) {
-	const result = await run(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { env: npmEnv(node), ...options });
+	const result = await run(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, {
+		env: npmEnv(node),
+		...options,
+	});
 	if (result.code !== 0) {
 		const tail = (result.stderr || result.stdout).split('\n').slice(-40).join('\n');
-		throw new Error(`npm ${args.join(' ')} failed (exit ${result.code}${result.timedOut ? ', timed out' : ''}):\n${tail}`);
+		throw new Error(
+			`npm ${args.join(' ')} failed (exit ${result.code}${result.timedOut ? ', timed out' : ''}):\n${tail}`,
+		);
 	}
 	return result;
 }
@@ -150,7 +190,10 @@ function readMarker(dir) {
 }
 
 async function expectedMarker(runtime, node) {
-	const abi = await run(node, ['-p', 'process.versions.modules'], { env: process.env, timeoutMs: 60_000 });
+	const abi = await run(node, ['-p', 'process.versions.modules'], {
+		env: process.env,
+		timeoutMs: 60_000,
+	});
 	return {
 		n8n: runtime.version,
 		lock: sha256(fs.readFileSync(path.join(runtime.lockDir, 'package-lock.json'))),
@@ -173,7 +216,9 @@ async function ensureN8n({ version = N8N_VERSION, log = () => {} } = {}) {
 	const want = await expectedMarker(runtime, node);
 	const installed = () => {
 		const have = readMarker(dir);
-		return have !== undefined && JSON.stringify(have) === JSON.stringify(want) && fs.existsSync(bin);
+		return (
+			have !== undefined && JSON.stringify(have) === JSON.stringify(want) && fs.existsSync(bin)
+		);
 	};
 	if (installed()) return { dir, bin, node, installedNow: false, ms: 0 };
 	return await withInstallLock(dir, log, async () => {
@@ -199,7 +244,10 @@ async function withInstallLock(dir, log, work) {
 				fs.rmSync(lock, { force: true });
 				continue;
 			}
-			if (Date.now() > giveUpAt) throw new Error(`${lock} is held by process ${holder} for 45 minutes: remove it if no install is running`);
+			if (Date.now() > giveUpAt)
+				throw new Error(
+					`${lock} is held by process ${holder} for 45 minutes: remove it if no install is running`,
+				);
 			if (!announced) log(`waiting for process ${holder}, which is installing n8n into ${dir}`);
 			announced = true;
 			await new Promise((resolve) => setTimeout(resolve, 5_000));
@@ -249,7 +297,9 @@ async function install(runtime, node, want, log) {
 /** Deletes a large folder (an n8n install is ~100,000 files) with rm -rf, much faster than fs.rmSync. */
 async function removeTree(folder) {
 	if (!fs.existsSync(folder)) return;
-	const result = await run('rm', ['-rf', folder], { timeoutMs: 30 * 60_000 }).catch(() => undefined);
+	const result = await run('rm', ['-rf', folder], { timeoutMs: 30 * 60_000 }).catch(
+		() => undefined,
+	);
 	if (!result || result.code !== 0) fs.rmSync(folder, { recursive: true, force: true });
 }
 
@@ -258,28 +308,39 @@ async function removeAbandonedStagingFolders(dir) {
 	const parent = path.dirname(dir);
 	if (!fs.existsSync(parent)) return;
 	for (const entry of fs.readdirSync(parent)) {
-		const match = new RegExp(`^${path.basename(dir).replace(/\./g, '\\.')}\\.(?:partial|old)-(\\d+)$`).exec(entry);
+		const match = new RegExp(
+			`^${path.basename(dir).replace(/\./g, '\\.')}\\.(?:partial|old)-(\\d+)$`,
+		).exec(entry);
 		if (!match) continue;
 		if (!isAlive(Number(match[1]))) await removeTree(path.join(parent, entry));
 	}
 }
 
 async function installInto(staging, runtime, node, log) {
-	for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(runtime.lockDir, file), path.join(staging, file));
+	for (const file of ['package.json', 'package-lock.json'])
+		fs.copyFileSync(path.join(runtime.lockDir, file), path.join(staging, file));
 	const nodeVersion = (await run(node, ['--version'], { env: process.env })).stdout.trim();
 	// Our own flags, not the repository's .npmrc: no install scripts at all (they would fetch prebuilt binaries,
 	// browsers and telemetry from hosts other than the registry), then the one native add-on n8n needs built at run
 	// time, sqlite3, compiled from source for its Node. isolated-vm (n8n 2.x) ships a prebuilt binary in its package.
-	log(`installing n8n ${runtime.version} for Node ${nodeVersion} into ${runtime.dir} (cold cache: several minutes)`);
+	log(
+		`installing n8n ${runtime.version} for Node ${nodeVersion} into ${runtime.dir} (cold cache: several minutes)`,
+	);
 	// `npm install` with the lockfile in place installs the locked versions. (Not `npm ci`: it rejects this lockfile
 	// because a few platform packages of msgpackr-extract's optional dependencies are not in it, as npm left them out.)
-	await npm(['install', '--ignore-scripts', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], { node, cwd: staging, timeoutMs: 30 * 60_000 });
+	await npm(
+		['install', '--ignore-scripts', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'],
+		{ node, cwd: staging, timeoutMs: 30 * 60_000 },
+	);
 	log(`building sqlite3 from source for Node ${nodeVersion}`);
-	await npm(['rebuild', 'sqlite3', '--ignore-scripts=false', '--build-from-source', '--loglevel=error'], {
-		node,
-		cwd: staging,
-		timeoutMs: 20 * 60_000,
-	});
+	await npm(
+		['rebuild', 'sqlite3', '--ignore-scripts=false', '--build-from-source', '--loglevel=error'],
+		{
+			node,
+			cwd: staging,
+			timeoutMs: 20 * 60_000,
+		},
+	);
 	const loadAll = `${runtime.nativeAddons.map((name) => `require('${name}');`).join(' ')} console.log('native ok')`;
 	const check = await run(node, ['-e', loadAll], { cwd: staging, env: process.env });
 	if (check.code !== 0) throw new Error(`n8n's native add-ons do not load:\n${check.stderr}`);
@@ -305,12 +366,21 @@ async function installCommunityPackage(tarball, userFolder, { node } = {}) {
 		const { devDependencies, peerDependencies, optionalDependencies, ...kept } = manifest;
 		fs.writeFileSync(path.join(packageDir, 'package.json'), JSON.stringify(kept, null, 2), 'utf8');
 		await npm(
-			['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'],
+			[
+				'install',
+				'--audit=false',
+				'--fund=false',
+				'--bin-links=false',
+				'--install-strategy=shallow',
+				'--ignore-scripts=true',
+				'--package-lock=false',
+			],
 			{ node, cwd: packageDir, timeoutMs: 5 * 60_000 },
 		);
 		const nodesPackageJson = path.join(nodesDir, 'package.json');
 		let installed = { name: 'installed-nodes', private: true, dependencies: {} };
-		if (fs.existsSync(nodesPackageJson)) installed = JSON.parse(fs.readFileSync(nodesPackageJson, 'utf8'));
+		if (fs.existsSync(nodesPackageJson))
+			installed = JSON.parse(fs.readFileSync(nodesPackageJson, 'utf8'));
 		installed.dependencies = { ...installed.dependencies, [manifest.name]: manifest.version };
 		fs.writeFileSync(nodesPackageJson, JSON.stringify(installed, null, 2), 'utf8');
 		return { name: manifest.name, version: manifest.version, packageDir, manifest: kept };
@@ -332,7 +402,17 @@ function freePort() {
 }
 
 /** Prefixes of variables from the caller's environment that could steer n8n elsewhere: dropped before ours are set. */
-const INHERITED_N8N_PREFIXES = ['N8N_', 'DB_', 'EXECUTIONS_', 'QUEUE_', 'CREDENTIALS_', 'NODES_', 'EXTERNAL_', 'WEBHOOK_', 'GENERIC_'];
+const INHERITED_N8N_PREFIXES = [
+	'N8N_',
+	'DB_',
+	'EXECUTIONS_',
+	'QUEUE_',
+	'CREDENTIALS_',
+	'NODES_',
+	'EXTERNAL_',
+	'WEBHOOK_',
+	'GENERIC_',
+];
 
 /**
  * The environment of every n8n command in the test. Each setting is here for a reason:

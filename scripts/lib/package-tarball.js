@@ -40,7 +40,14 @@ function oldestCompiledMtime(dir) {
 
 async function buildIfStale() {
 	const dist = path.join(REPO_ROOT, 'dist');
-	const sources = ['nodes', 'credentials', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'gulpfile.js'].map((p) => path.join(REPO_ROOT, p));
+	const sources = [
+		'nodes',
+		'credentials',
+		'package.json',
+		'tsconfig.json',
+		'tsconfig.build.json',
+		'gulpfile.js',
+	].map((p) => path.join(REPO_ROOT, p));
 	const main = path.join(dist, 'nodes', 'DefenderForEndpoint', 'DefenderForEndpoint.node.js');
 	const stale = !fs.existsSync(main) || oldestCompiledMtime(dist) < newestMtime(sources);
 	if (!stale) {
@@ -48,14 +55,27 @@ async function buildIfStale() {
 		return;
 	}
 	console.log('  dist/ is missing or older than the sources: npm run build');
-	const result = await cli.run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], { cwd: REPO_ROOT, env: process.env, timeoutMs: 5 * 60_000 });
-	if (result.code !== 0) throw new Error(`npm run build failed:\n${clip(result.stdout + result.stderr)}`);
+	const result = await cli.run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], {
+		cwd: REPO_ROOT,
+		env: process.env,
+		timeoutMs: 5 * 60_000,
+	});
+	if (result.code !== 0)
+		throw new Error(`npm run build failed:\n${clip(result.stdout + result.stderr)}`);
 }
 
 async function pack(destination) {
-	const result = await cli.npm(['pack', '--json', '--pack-destination', destination], { cwd: REPO_ROOT, timeoutMs: 2 * 60_000 });
+	const result = await cli.npm(['pack', '--json', '--pack-destination', destination], {
+		cwd: REPO_ROOT,
+		timeoutMs: 2 * 60_000,
+	});
 	const [info] = JSON.parse(result.stdout.slice(result.stdout.indexOf('[')));
-	return { tarball: path.join(destination, info.filename), files: info.files.map((f) => f.path), name: info.name, version: info.version };
+	return {
+		tarball: path.join(destination, info.filename),
+		files: info.files.map((f) => f.path),
+		name: info.name,
+		version: info.version,
+	};
 }
 
 module.exports = { buildIfStale, pack };

@@ -9,7 +9,10 @@ const unisolatePosts = (requests) => requests.filter(isRelease);
 /** The machine ID a release was posted for. */
 const postMachineId = (request) => UNISOLATE.exec(request.path)[1];
 /** Hostname lookups: GET /api/machines with a $filter. */
-const lookups = (requests) => requests.filter((r) => r.method === 'GET' && r.path === '/api/machines' && r.query?.$filter !== undefined);
+const lookups = (requests) =>
+	requests.filter(
+		(r) => r.method === 'GET' && r.path === '/api/machines' && r.query?.$filter !== undefined,
+	);
 const odataString = (value) => `'${value.replace(/'/g, "''")}'`;
 
 function countBy(values) {
@@ -29,4 +32,14 @@ function outputItems(runData, name, output = 0) {
 	return nodeRun(runData, name)?.data?.main?.[output] ?? [];
 }
 
-module.exports = { isTokenRequest, isRelease, unisolatePosts, postMachineId, lookups, odataString, countBy, nodeRun, outputItems };
+module.exports = {
+	isTokenRequest,
+	isRelease,
+	unisolatePosts,
+	postMachineId,
+	lookups,
+	odataString,
+	countBy,
+	nodeRun,
+	outputItems,
+};

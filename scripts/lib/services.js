@@ -41,7 +41,8 @@ function postgresBinDir() {
 	return versions.length ? path.join(base, versions[0], 'bin') : undefined;
 }
 
-const haveRedis = () => spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
+const haveRedis = () =>
+	spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
 
 /** The Debian packages this test needs that are not installed (.ci/run installs them on a fresh machine). */
 function missingPackages() {
@@ -60,7 +61,8 @@ async function waitForPort(port, timeoutMs, label) {
 			socket.on('error', () => resolve(false));
 		});
 		if (open) return;
-		if (Date.now() > giveUpAt) throw new Error(`${label} did not listen on 127.0.0.1:${port} within ${timeoutMs / 1000} s`);
+		if (Date.now() > giveUpAt)
+			throw new Error(`${label} did not listen on 127.0.0.1:${port} within ${timeoutMs / 1000} s`);
 		await new Promise((resolve) => setTimeout(resolve, 200));
 	}
 }
@@ -73,7 +75,9 @@ function startProcess(command, args, { env, cwd, logFile, graceMs = 10_000 }) {
 	const log = fs.openSync(logFile, 'a');
 	const child = spawn(command, args, { env, cwd, stdio: ['ignore', log, log], detached: true });
 	fs.closeSync(log);
-	const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+	const exited = new Promise((resolve) =>
+		child.once('exit', (code, signal) => resolve({ code, signal })),
+	);
 	let stopping;
 	const stop = () => {
 		stopping ??= (async () => {
@@ -103,9 +107,24 @@ function startProcess(command, args, { env, cwd, logFile, graceMs = 10_000 }) {
 
 async function startRedis(dir, log) {
 	const port = await cli.freePort();
-	const redis = startProcess('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], {
-		logFile: path.join(dir, 'redis.log'),
-	});
+	const redis = startProcess(
+		'redis-server',
+		[
+			'--bind',
+			'127.0.0.1',
+			'--port',
+			String(port),
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--dir',
+			dir,
+		],
+		{
+			logFile: path.join(dir, 'redis.log'),
+		},
+	);
 	await waitForPort(port, 30_000, 'redis-server');
 	log(`redis-server on 127.0.0.1:${port}`);
 	return { port, stop: redis.stop };
@@ -124,36 +143,97 @@ async function startPostgres(log) {
 	fs.mkdirSync(data);
 	const asRoot = process.getuid?.() === 0;
 	if (asRoot) spawnSync('chown', ['-R', 'postgres:postgres', dir]);
-	const runAs = (command, args) => (asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args]);
+	const runAs = (command, args) =>
+		asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
 	const run = async (command, args, timeoutMs = 120_000) => {
 		const [cmd, argv] = runAs(path.join(bin, command), args);
-		const result = await cli.run(cmd, argv, { cwd: dir, env: { ...process.env, LC_ALL: 'C.UTF-8' }, timeoutMs });
-		if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.code}):\n${result.stderr || result.stdout}`);
+		const result = await cli.run(cmd, argv, {
+			cwd: dir,
+			env: { ...process.env, LC_ALL: 'C.UTF-8' },
+			timeoutMs,
+		});
+		if (result.code !== 0)
+			throw new Error(
+				`${command} ${args.join(' ')} failed (exit ${result.code}):\n${result.stderr || result.stdout}`,
+			);
 		return result;
 	};
 	await run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8']);
 	const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=200 -c fsync=off`;
-	await run('pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'postgres.log'), '-w', '-t', '60', 'start']);
+	await run('pg_ctl', [
+		'-D',
+		data,
+		'-o',
+		options,
+		'-l',
+		path.join(dir, 'postgres.log'),
+		'-w',
+		'-t',
+		'60',
+		'start',
+	]);
 	let stopped = false;
 	const stop = async () => {
 		if (stopped) return;
 		stopped = true;
 		leftovers.postgres.delete(data);
-		await run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']).catch((error) => console.log(`  could not stop postgres: ${error.message}`));
+		await run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']).catch((error) =>
+			console.log(`  could not stop postgres: ${error.message}`),
+		);
 		fs.rmSync(dir, { recursive: true, force: true });
 	};
 	const stopSync = () => {
-		const [cmd, argv] = runAs(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', '-t', '30', 'stop']);
+		const [cmd, argv] = runAs(path.join(bin, 'pg_ctl'), [
+			'-D',
+			data,
+			'-m',
+			'immediate',
+			'-w',
+			'-t',
+			'30',
+			'stop',
+		]);
 		spawnSync(cmd, argv, { stdio: 'ignore' });
 	};
 	running.add(stop);
 	leftovers.postgres.set(data, { stopSync, dir });
-	await run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', 'CREATE DATABASE n8n']);
+	await run('psql', [
+		'-h',
+		'127.0.0.1',
+		'-p',
+		String(port),
+		'-U',
+		'postgres',
+		'-v',
+		'ON_ERROR_STOP=1',
+		'-c',
+		'CREATE DATABASE n8n',
+	]);
 	log(`postgres (${path.basename(path.dirname(bin))}) on 127.0.0.1:${port}, data in ${data}`);
 	/** Runs one SQL query against the n8n database; returns rows as arrays of strings. */
 	const query = async (sql) => {
-		const result = await run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'n8n', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
-		return result.stdout.split('\n').filter(Boolean).map((line) => line.split('\t'));
+		const result = await run('psql', [
+			'-h',
+			'127.0.0.1',
+			'-p',
+			String(port),
+			'-U',
+			'postgres',
+			'-d',
+			'n8n',
+			'-A',
+			'-t',
+			'-F',
+			'\t',
+			'-v',
+			'ON_ERROR_STOP=1',
+			'-c',
+			sql,
+		]);
+		return result.stdout
+			.split('\n')
+			.filter(Boolean)
+			.map((line) => line.split('\t'));
 	};
 	return { port, query, stop };
 }

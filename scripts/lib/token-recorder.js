@@ -25,7 +25,13 @@ async function startTokenRecorder(targetUrl) {
 /** Sends the request on to the target and its answer back, noting the access token in it. */
 function forward(target, req, res, body, tokens) {
 	const request = http.request(
-		{ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+		{
+			host: target.hostname,
+			port: target.port,
+			method: req.method,
+			path: req.url,
+			headers: { ...req.headers, host: target.host },
+		},
 		(answer) => {
 			const chunks = [];
 			answer.on('data', (chunk) => chunks.push(chunk));

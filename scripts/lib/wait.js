@@ -7,10 +7,17 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function waitForHealth(url, label, process_, timeoutMs = 3 * 60_000) {
 	const giveUpAt = Date.now() + timeoutMs;
 	for (;;) {
-		if (process_ && process_.child.exitCode !== null) throw new Error(`${label} exited (code ${process_.child.exitCode}) before it answered ${url}`);
-		const status = await fetch(url).then((response) => response.status, () => 0);
+		if (process_ && process_.child.exitCode !== null)
+			throw new Error(
+				`${label} exited (code ${process_.child.exitCode}) before it answered ${url}`,
+			);
+		const status = await fetch(url).then(
+			(response) => response.status,
+			() => 0,
+		);
 		if (status === 200) return;
-		if (Date.now() > giveUpAt) throw new Error(`${label} did not answer ${url} within ${timeoutMs / 1000} s`);
+		if (Date.now() > giveUpAt)
+			throw new Error(`${label} did not answer ${url} within ${timeoutMs / 1000} s`);
 		await sleep(500);
 	}
 }
@@ -22,10 +29,17 @@ async function waitForHealth(url, label, process_, timeoutMs = 3 * 60_000) {
 async function waitForWebhook(url, main, timeoutMs = 3 * 60_000) {
 	const giveUpAt = Date.now() + timeoutMs;
 	for (;;) {
-		if (main.child.exitCode !== null) throw new Error(`n8n main exited (code ${main.child.exitCode})`);
-		const text = await fetch(url).then((response) => response.text(), () => '');
+		if (main.child.exitCode !== null)
+			throw new Error(`n8n main exited (code ${main.child.exitCode})`);
+		const text = await fetch(url).then(
+			(response) => response.text(),
+			() => '',
+		);
 		if (/Did you mean to make a POST request/.test(text)) return;
-		if (Date.now() > giveUpAt) throw new Error(`n8n did not register the webhook ${url} within ${timeoutMs / 1000} s: ${text.slice(0, 300)}`);
+		if (Date.now() > giveUpAt)
+			throw new Error(
+				`n8n did not register the webhook ${url} within ${timeoutMs / 1000} s: ${text.slice(0, 300)}`,
+			);
 		await sleep(500);
 	}
 }

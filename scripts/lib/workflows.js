@@ -31,7 +31,11 @@ function withManualTrigger(workflow, triggerType) {
  * Writes the file `n8n import:credentials` reads: one application credential for the simulator's Custom cloud.
  * The file holds the client secret: remove it once imported.
  */
-function writeSimulatorCredential(file, credential, { tenantId, clientId, clientSecret, apiBaseUrl, tokenUrl, scope }) {
+function writeSimulatorCredential(
+	file,
+	credential,
+	{ tenantId, clientId, clientSecret, apiBaseUrl, tokenUrl, scope },
+) {
 	fs.writeFileSync(
 		file,
 		JSON.stringify([
@@ -52,4 +56,12 @@ function writeSimulatorCredential(file, credential, { tenantId, clientId, client
 	);
 }
 
-module.exports = { NODE_TYPE, CREDENTIAL_TYPE, readExample, nodeNamed, itemsCode, withManualTrigger, writeSimulatorCredential };
+module.exports = {
+	NODE_TYPE,
+	CREDENTIAL_TYPE,
+	readExample,
+	nodeNamed,
+	itemsCode,
+	withManualTrigger,
+	writeSimulatorCredential,
+};

@@ -31,12 +31,21 @@ async function fireWebhooks(t, devices) {
 				headers: { 'Content-Type': 'application/json' },
 				body: JSON.stringify({ ticket: `INC-${10_000 + index}`, machineId: device.id }),
 			}).catch((error) => ({ status: 0, text: async () => String(error.cause ?? error) }));
-			return { status: response.status, text: response.status === 200 ? '' : await response.text() };
+			return {
+				status: response.status,
+				text: response.status === 200 ? '' : await response.text(),
+			};
 		}),
 	);
 	const acceptedMs = Date.now() - firedAt;
 	const refused = answers.filter((answer) => answer.status !== 200);
-	if (!check(refused.length === 0, `n8n accepted all ${devices.length} webhook calls (${seconds(acceptedMs)})`, refused.slice(0, 3))) {
+	if (
+		!check(
+			refused.length === 0,
+			`n8n accepted all ${devices.length} webhook calls (${seconds(acceptedMs)})`,
+			refused.slice(0, 3),
+		)
+	) {
 		throw new Error('n8n did not accept the webhook calls');
 	}
 	return firedAt;
@@ -47,7 +56,8 @@ async function releaseUnderLoad(t) {
 	const { sim } = t;
 	const devices = sim.devices.slice(0, t.options.executions);
 	const firedAt = await fireWebhooks(t, devices);
-	const releasedIds = () => new Set(sim.requests.filter((r) => isRelease(r) && r.status === 201).map(machineOf));
+	const releasedIds = () =>
+		new Set(sim.requests.filter((r) => isRelease(r) && r.status === 201).map(machineOf));
 	let expired = false;
 	const deadline = firedAt + Math.max(10 * MINUTE, 3 * quotaBoundMs(2 * devices.length));
 	let lastReport = 0;
@@ -56,12 +66,22 @@ async function releaseUnderLoad(t) {
 		if (!expired && released >= devices.length / 2) {
 			sim.expireTokens();
 			expired = true;
-			console.log(`  ${released} released after ${seconds(Date.now() - firedAt)}: every access token expires now`);
+			console.log(
+				`  ${released} released after ${seconds(Date.now() - firedAt)}: every access token expires now`,
+			);
 		}
-		const finished = Number((await t.n8n.postgres.query("SELECT count(*) FROM execution_entity WHERE finished OR status IN ('error', 'crashed', 'canceled')"))[0][0]);
+		const finished = Number(
+			(
+				await t.n8n.postgres.query(
+					"SELECT count(*) FROM execution_entity WHERE finished OR status IN ('error', 'crashed', 'canceled')",
+				)
+			)[0][0],
+		);
 		if (Date.now() - lastReport > 15_000) {
 			lastReport = Date.now();
-			console.log(`  ${seconds(Date.now() - firedAt)}: ${released} released, ${finished} executions finished, ${sim.requests.filter((r) => r.status === 429).length} answers 429`);
+			console.log(
+				`  ${seconds(Date.now() - firedAt)}: ${released} released, ${finished} executions finished, ${sim.requests.filter((r) => r.status === 429).length} answers 429`,
+			);
 		}
 		if (finished >= devices.length) break;
 		await sleep(1_000);
@@ -71,16 +91,32 @@ async function releaseUnderLoad(t) {
 
 /** Executions all succeeded; each device released exactly once. */
 async function checkExecutions(t, devices) {
-	const statuses = await t.n8n.postgres.query('SELECT status, count(*) FROM execution_entity GROUP BY status ORDER BY status');
+	const statuses = await t.n8n.postgres.query(
+		'SELECT status, count(*) FROM execution_entity GROUP BY status ORDER BY status',
+	);
 	const byStatus = Object.fromEntries(statuses.map(([status, count]) => [status, Number(count)]));
-	check(byStatus.success === devices.length && Object.keys(byStatus).length === 1, `${devices.length} executions, all succeeded`, byStatus);
+	check(
+		byStatus.success === devices.length && Object.keys(byStatus).length === 1,
+		`${devices.length} executions, all succeeded`,
+		byStatus,
+	);
 	const posts = t.sim.requests.filter(isRelease);
 	const created = countBy(posts.filter((r) => r.status === 201).map(machineOf));
 	const never = devices.filter((device) => !created.has(device.id));
 	const twice = [...created].filter(([, count]) => count > 1);
-	const actions = devices.map((device) => t.sim.actionsOf(device.id).filter((action) => action.type === 'Unisolate').length);
-	check(never.length === 0, `every device released (never released: ${never.length})`, never.slice(0, 5).map((d) => d.id));
-	check(twice.length === 0 && actions.every((count) => count === 1), 'each device released exactly once (one accepted POST, one Unisolate action)', twice.slice(0, 5));
+	const actions = devices.map(
+		(device) => t.sim.actionsOf(device.id).filter((action) => action.type === 'Unisolate').length,
+	);
+	check(
+		never.length === 0,
+		`every device released (never released: ${never.length})`,
+		never.slice(0, 5).map((d) => d.id),
+	);
+	check(
+		twice.length === 0 && actions.every((count) => count === 1),
+		'each device released exactly once (one accepted POST, one Unisolate action)',
+		twice.slice(0, 5),
+	);
 	return { byStatus, posts, never };
 }
 
@@ -99,10 +135,20 @@ function checkTraffic(t, expired) {
 	};
 	traffic.peak = peakInWindow(timesOf(traffic.admitted), MINUTE);
 	traffic.peakAttempts = peakInWindow(timesOf(api), MINUTE);
-	check(traffic.peak <= PER_MINUTE, `Defender's quota held: at most ${PER_MINUTE} admitted calls in any 60 s (peak ${traffic.peak})`);
-	check(expired && traffic.unauthorized.length > 0, `the tokens expired halfway: ${traffic.unauthorized.length} calls answered 401`);
+	check(
+		traffic.peak <= PER_MINUTE,
+		`Defender's quota held: at most ${PER_MINUTE} admitted calls in any 60 s (peak ${traffic.peak})`,
+	);
+	check(
+		expired && traffic.unauthorized.length > 0,
+		`the tokens expired halfway: ${traffic.unauthorized.length} calls answered 401`,
+	);
 	const { workers } = t.options;
-	check(tokens.length <= 2 * workers, `token requests: ${tokens.length} (at most one per worker for the first token and one per worker after the expiry: ${2 * workers})`, tokens.map((r) => r.status));
+	check(
+		tokens.length <= 2 * workers,
+		`token requests: ${tokens.length} (at most one per worker for the first token and one per worker after the expiry: ${2 * workers})`,
+		tokens.map((r) => r.status),
+	);
 	const attempts = fs.readFileSync(t.netLog, 'utf8').trim();
 	check(attempts === '', 'n8n connected to loopback only', attempts.split('\n').slice(0, 5));
 	return traffic;
@@ -118,15 +164,23 @@ async function results(t) {
 	const spanMs = releaseTimes.at(-1) - releaseTimes[0];
 	const boundMs = quotaBoundMs(admitted.length);
 	const ratio = boundMs > 0 ? `× ${(spanMs / boundMs).toFixed(2)}` : 'within one minute';
-	const perWorker = t.workerLogs.map((file) => (fs.readFileSync(file, 'utf8').match(/Worker started execution/g) ?? []).length);
+	const perWorker = t.workerLogs.map(
+		(file) => (fs.readFileSync(file, 'utf8').match(/Worker started execution/g) ?? []).length,
+	);
 	const share = (throttled.length / api.length) * 100;
 	console.log('\n  measured:');
 	console.log(`    executions per worker         ${perWorker.join(' / ')}`);
-	console.log(`    API calls                     ${api.length} (${admitted.length} admitted, ${throttled.length} answered 429 = ${share.toFixed(1)} %, ${unauthorized.length} answered 401)`);
-	console.log(`    calls per execution           ${(admitted.length / devices.length).toFixed(2)} admitted (the release, and the pending-actions snapshots each worker shares among its executions)`);
+	console.log(
+		`    API calls                     ${api.length} (${admitted.length} admitted, ${throttled.length} answered 429 = ${share.toFixed(1)} %, ${unauthorized.length} answered 401)`,
+	);
+	console.log(
+		`    calls per execution           ${(admitted.length / devices.length).toFixed(2)} admitted (the release, and the pending-actions snapshots each worker shares among its executions)`,
+	);
 	console.log(`    peak calls in any 60 s        ${peak} admitted, ${peakAttempts} attempts`);
 	console.log(`    token requests                ${tokens.length}`);
-	console.log(`    first → last release          ${seconds(spanMs)}; the quota's bound for ${admitted.length} calls is ${seconds(boundMs)} (${ratio})`);
+	console.log(
+		`    first → last release          ${seconds(spanMs)}; the quota's bound for ${admitted.length} calls is ${seconds(boundMs)} (${ratio})`,
+	);
 	console.log(`    webhook fired → last release  ${seconds(releaseTimes.at(-1) - firedAt)}`);
 	console.log(`    per 10 s from the first call  ${timeline(api)}`);
 	const { workers, concurrency } = t.options;
@@ -147,7 +201,9 @@ function timeline(requests) {
 		else bucket.admitted++;
 	}
 	return Array.from(buckets, (bucket = { admitted: 0, 429: 0, 401: 0 }) => {
-		const extra = [bucket[429] && `${bucket[429]}×429`, bucket[401] && `${bucket[401]}×401`].filter(Boolean).join(' ');
+		const extra = [bucket[429] && `${bucket[429]}×429`, bucket[401] && `${bucket[401]}×401`]
+			.filter(Boolean)
+			.join(' ');
 		return extra ? `${bucket.admitted} (${extra})` : String(bucket.admitted);
 	}).join(' | ');
 }

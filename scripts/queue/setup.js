@@ -19,9 +19,14 @@ const { REPO_ROOT } = cli;
 
 async function installN8nAndServices(t) {
 	const installed = await cli.ensureN8n({ log: (line) => console.log(`  ${line}`) });
-	console.log(installed.installedNow ? `  n8n installed in ${seconds(installed.ms)}` : '  reusing the cached n8n install');
+	console.log(
+		installed.installedNow
+			? `  n8n installed in ${seconds(installed.ms)}`
+			: '  reusing the cached n8n install',
+	);
 	const missing = services.missingPackages();
-	if (missing.length) throw new Error(`missing: apt-get install -y ${missing.join(' ')} (.ci/run installs them)`);
+	if (missing.length)
+		throw new Error(`missing: apt-get install -y ${missing.join(' ')} (.ci/run installs them)`);
 	const servicesDir = path.join(t.temp, 'redis');
 	fs.mkdirSync(servicesDir);
 	const redis = await services.startRedis(servicesDir, (line) => console.log(`  ${line}`));
@@ -32,15 +37,22 @@ async function installN8nAndServices(t) {
 async function installPackage(t) {
 	await buildIfStale();
 	const packed = await pack(t.temp);
-	const installed = await cli.installCommunityPackage(packed.tarball, t.userFolder, { node: t.n8n.node });
-	check(installed.name === 'n8n-nodes-defender-for-endpoint', `installed ${path.basename(packed.tarball)} into the shared user folder's .n8n/nodes`);
+	const installed = await cli.installCommunityPackage(packed.tarball, t.userFolder, {
+		node: t.n8n.node,
+	});
+	check(
+		installed.name === 'n8n-nodes-defender-for-endpoint',
+		`installed ${path.basename(packed.tarball)} into the shared user folder's .n8n/nodes`,
+	);
 }
 
 async function startSimulator(t) {
 	const { startSimulator: start } = require(path.join(REPO_ROOT, 'simulator'));
 	// Real time (quota windows are real minutes); no seeded actions, so every release is a plain one.
 	const started = await start({ port: 0, deviceCount: t.options.executions, seedActions: false });
-	console.log(`  simulator on ${started.url}: ${started.devices.length} devices, ${PER_MINUTE} calls a minute per tenant and app, whoever calls`);
+	console.log(
+		`  simulator on ${started.url}: ${started.devices.length} devices, ${PER_MINUTE} calls a minute per tenant and app, whoever calls`,
+	);
 	return started;
 }
 
@@ -48,7 +60,12 @@ async function startSimulator(t) {
 function queueEnv(t) {
 	const { n8n, mainPort } = t;
 	return {
-		...cli.n8nEnv({ userFolder: t.userFolder, brokerPort: 0, netLog: t.netLog, encryptionKey: crypto.randomBytes(24).toString('hex') }),
+		...cli.n8nEnv({
+			userFolder: t.userFolder,
+			brokerPort: 0,
+			netLog: t.netLog,
+			encryptionKey: crypto.randomBytes(24).toString('hex'),
+		}),
 		DB_TYPE: 'postgresdb',
 		DB_POSTGRESDB_HOST: '127.0.0.1',
 		DB_POSTGRESDB_PORT: String(n8n.postgres.port),
@@ -73,11 +90,19 @@ function queueEnv(t) {
 async function prepareN8nEnvironment(t) {
 	t.mainPort = await cli.freePort();
 	const baseEnv = queueEnv(t);
-	t.envFor = async (extra = {}) => ({ ...baseEnv, N8N_RUNNERS_BROKER_PORT: String(await cli.freePort()), ...extra });
+	t.envFor = async (extra = {}) => ({
+		...baseEnv,
+		N8N_RUNNERS_BROKER_PORT: String(await cli.freePort()),
+		...extra,
+	});
 	t.n8nCommand = async (label, args) => {
 		const run = await cli.runN8n(t.n8n, args, await t.envFor());
 		fs.writeFileSync(path.join(t.logs, `${label}.log`), `${run.stdout}\n--- stderr\n${run.stderr}`);
-		check(run.code === 0, `n8n ${args[0]}: exit 0 (${seconds(run.ms)})`, run.code === 0 ? undefined : clip(`${run.stdout}\n${run.stderr}`));
+		check(
+			run.code === 0,
+			`n8n ${args[0]}: exit 0 (${seconds(run.ms)})`,
+			run.code === 0 ? undefined : clip(`${run.stdout}\n${run.stderr}`),
+		);
 		return run;
 	};
 }
@@ -87,8 +112,14 @@ function webhookWorkflow() {
 		id: WORKFLOW_ID,
 		name: 'Queue mode: release a device from isolation (webhook)',
 		active: false,
-		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
-		connections: { Webhook: { main: [[{ node: 'Release From Isolation', type: 'main', index: 0 }]] } },
+		settings: {
+			executionOrder: 'v1',
+			saveDataSuccessExecution: 'all',
+			saveDataErrorExecution: 'all',
+		},
+		connections: {
+			Webhook: { main: [[{ node: 'Release From Isolation', type: 'main', index: 0 }]] },
+		},
 		nodes: [
 			{
 				id: crypto.randomUUID(),
@@ -97,7 +128,12 @@ function webhookWorkflow() {
 				typeVersion: 2,
 				position: [0, 0],
 				webhookId: crypto.randomUUID(),
-				parameters: { httpMethod: 'POST', path: WEBHOOK_PATH, responseMode: 'onReceived', options: {} },
+				parameters: {
+					httpMethod: 'POST',
+					path: WEBHOOK_PATH,
+					responseMode: 'onReceived',
+					options: {},
+				},
 			},
 			{
 				id: crypto.randomUUID(),
@@ -122,7 +158,12 @@ function webhookWorkflow() {
 async function importAndPublish(t) {
 	const { sim } = t;
 	const credentialsFile = path.join(t.temp, 'credentials.json');
-	writeSimulatorCredential(credentialsFile, CREDENTIAL, { ...sim.credentials, apiBaseUrl: sim.apiBaseUrl, tokenUrl: sim.tokenUrl, scope: sim.scope });
+	writeSimulatorCredential(credentialsFile, CREDENTIAL, {
+		...sim.credentials,
+		apiBaseUrl: sim.apiBaseUrl,
+		tokenUrl: sim.tokenUrl,
+		scope: sim.scope,
+	});
 	await t.n8nCommand('import-credentials', ['import:credentials', `--input=${credentialsFile}`]);
 	fs.rmSync(credentialsFile);
 	const workflowFile = path.join(t.temp, 'workflow.json');
@@ -134,7 +175,11 @@ async function importAndPublish(t) {
 /** n8n main and the workers; resolves to the workers' log files once all answer and the webhook is registered. */
 async function startMainAndWorkers(t) {
 	const { n8n, mainPort, options } = t;
-	const main = services.startProcess(n8n.node, [n8n.bin, 'start'], { env: await t.envFor(), cwd: t.userFolder, logFile: path.join(t.logs, 'main.log') });
+	const main = services.startProcess(n8n.node, [n8n.bin, 'start'], {
+		env: await t.envFor(),
+		cwd: t.userFolder,
+		logFile: path.join(t.logs, 'main.log'),
+	});
 	const workers = [];
 	for (let n = 1; n <= options.workers; n++) {
 		const healthPort = await cli.freePort();
@@ -149,9 +194,17 @@ async function startMainAndWorkers(t) {
 	await waitForHealth(`http://127.0.0.1:${mainPort}/healthz`, 'n8n main', main);
 	// /healthz answers before the published workflow's webhook is registered.
 	await waitForWebhook(`http://127.0.0.1:${mainPort}/webhook/${WEBHOOK_PATH}`, main);
-	for (const worker of workers) await waitForHealth(`http://127.0.0.1:${worker.healthPort}/healthz`, `worker ${worker.n}`);
+	for (const worker of workers)
+		await waitForHealth(`http://127.0.0.1:${worker.healthPort}/healthz`, `worker ${worker.n}`);
 	check(true, `main on 127.0.0.1:${mainPort} and ${workers.length} worker(s) answer /healthz`);
 	return workers.map((worker) => worker.logFile);
 }
 
-module.exports = { installN8nAndServices, installPackage, startSimulator, prepareN8nEnvironment, importAndPublish, startMainAndWorkers };
+module.exports = {
+	installN8nAndServices,
+	installPackage,
+	startSimulator,
+	prepareN8nEnvironment,
+	importAndPublish,
+	startMainAndWorkers,
+};

@@ -12,11 +12,17 @@ async function step(what, fn) {
 	try {
 		const detail = await fn();
 		counts.passed++;
-		console.log(`  ok   ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)${detail ? `: ${detail}` : ''}`);
+		console.log(
+			`  ok   ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)${detail ? `: ${detail}` : ''}`,
+		);
 	} catch (error) {
 		counts.failed++;
 		const file = await screenshot(what);
-		console.log(`  FAIL ${what}\n       ${String(error?.message ?? error).split('\n').join('\n       ')}${file ? `\n       screenshot: ${file}` : ''}`);
+		console.log(
+			`  FAIL ${what}\n       ${String(error?.message ?? error)
+				.split('\n')
+				.join('\n       ')}${file ? `\n       screenshot: ${file}` : ''}`,
+		);
 		throw new StepFailed();
 	}
 }

@@ -4,7 +4,16 @@
  * real consent redirect (editor → popup → the simulator's authorize endpoint → n8n's /rest/oauth2-credential/callback,
  * which redeems the code), then a release that Defender records as requested by the analyst.
  */
-const { WAIT, browser, byTestId, visible, waitForText, clickText, chooseOption, settle } = require('../lib/browser');
+const {
+	WAIT,
+	browser,
+	byTestId,
+	visible,
+	waitForText,
+	clickText,
+	chooseOption,
+	settle,
+} = require('../lib/browser');
 const { fillSimulatorCredential, closeModal } = require('./editor');
 const { sleep } = require('../lib/wait');
 const { MODAL, setHostname } = require('./release');
@@ -30,35 +39,76 @@ async function delegatedForm() {
 async function openConsentWindow(u) {
 	const popup = new Promise((resolve) => u.browser.once('targetcreated', resolve));
 	const connectButton = await browser.page.waitForFunction(
-		(sel) => [...document.querySelectorAll(`${sel} button, ${sel} [role="button"]`)].find((el) => el.checkVisibility() && /connect my account|sign in with microsoft|^connect$/i.test(el.innerText?.trim() ?? '')) ?? null,
+		(sel) =>
+			[...document.querySelectorAll(`${sel} button, ${sel} [role="button"]`)].find(
+				(el) =>
+					el.checkVisibility() &&
+					/connect my account|sign in with microsoft|^connect$/i.test(el.innerText?.trim() ?? ''),
+			) ?? null,
 		{ timeout: WAIT },
 		MODAL,
 	);
 	await connectButton.asElement().click();
 	// The timer is cleared once the window opened: a pending one kept the process alive for a minute after the summary.
 	let noPopup;
-	await Promise.race([popup, new Promise((_, reject) => (noPopup = setTimeout(() => reject(new Error('no consent window opened')), WAIT)))]).finally(() => clearTimeout(noPopup));
+	await Promise.race([
+		popup,
+		new Promise(
+			(_, reject) =>
+				(noPopup = setTimeout(() => reject(new Error('no consent window opened')), WAIT)),
+		),
+	]).finally(() => clearTimeout(noPopup));
 }
 
 async function connectDelegated(u) {
 	const { sim, base } = u;
-	await fillSimulatorCredential(MODAL, sim, { customApiBaseUrl: sim.apiBaseUrl, customAuthUrl: sim.authorizeUrl, customTokenUrl: sim.tokenUrl });
+	await fillSimulatorCredential(MODAL, sim, {
+		customApiBaseUrl: sim.apiBaseUrl,
+		customAuthUrl: sim.authorizeUrl,
+		customTokenUrl: sim.tokenUrl,
+	});
 	await settle();
 	await openConsentWindow(u);
 	// n8n redeems the code in its callback and then closes the modal (n8n 2.41.1), as after a passed credential test.
 	const giveUp = Date.now() + 90_000;
-	while (!sim.requests.some((request) => request.body?.grant_type === 'authorization_code' && request.status === 200)) {
-		if (Date.now() > giveUp) throw new Error(`n8n did not redeem a code: ${sim.requests.slice(-5).map((r) => `${r.method} ${r.path} ${r.status}`).join('; ')}`);
+	while (
+		!sim.requests.some(
+			(request) => request.body?.grant_type === 'authorization_code' && request.status === 200,
+		)
+	) {
+		if (Date.now() > giveUp)
+			throw new Error(
+				`n8n did not redeem a code: ${sim.requests
+					.slice(-5)
+					.map((r) => `${r.method} ${r.path} ${r.status}`)
+					.join('; ')}`,
+			);
 		await sleep(250);
 	}
-	await browser.page.waitForFunction(() => !document.querySelector('[data-test-id="editCredential-modal"]')?.checkVisibility() || /connected/i.test(document.querySelector('[data-test-id="editCredential-modal"]')?.innerText ?? ''), { timeout: WAIT });
+	await browser.page.waitForFunction(
+		() =>
+			!document.querySelector('[data-test-id="editCredential-modal"]')?.checkVisibility() ||
+			/connected/i.test(
+				document.querySelector('[data-test-id="editCredential-modal"]')?.innerText ?? '',
+			),
+		{ timeout: WAIT },
+	);
 	const visits = sim.requests.filter((request) => request.path.endsWith('/oauth2/v2.0/authorize'));
-	const redeemed = sim.requests.filter((request) => request.body?.grant_type === 'authorization_code' && request.status === 200);
-	if (visits.length !== 1 || visits[0].status !== 302) throw new Error(`authorize endpoint visits: ${JSON.stringify(visits.map((v) => v.status))}`);
+	const redeemed = sim.requests.filter(
+		(request) => request.body?.grant_type === 'authorization_code' && request.status === 200,
+	);
+	if (visits.length !== 1 || visits[0].status !== 302)
+		throw new Error(`authorize endpoint visits: ${JSON.stringify(visits.map((v) => v.status))}`);
 	const redirect = visits[0].query.redirect_uri;
-	if (redirect !== `${base}/rest/oauth2-credential/callback`) throw new Error(`redirect_uri ${redirect}`);
-	if (redeemed.length !== 1) throw new Error(`${redeemed.length} code redemptions at the simulator`);
-	if (!/Machine\.Isolate/.test(visits[0].query.scope) || !/offline_access/.test(visits[0].query.scope)) throw new Error(`scope ${visits[0].query.scope}`);
+	if (redirect !== `${base}/rest/oauth2-credential/callback`)
+		throw new Error(`redirect_uri ${redirect}`);
+	if (redeemed.length !== 1)
+		throw new Error(`${redeemed.length} code redemptions at the simulator`);
+	if (
+		!/Machine\.Isolate/.test(visits[0].query.scope) ||
+		!/offline_access/.test(visits[0].query.scope)
+	)
+		throw new Error(`scope ${visits[0].query.scope}`);
 	await closeModal(MODAL);
 	return `redirect_uri ${redirect}; scope "${visits[0].query.scope}"; one code redeemed`;
 }
@@ -69,7 +119,8 @@ async function releaseAsAnalyst({ sim }, device, analyst) {
 	await waitForText(device.id, 90_000, byTestId('output-panel'));
 	await waitForText(analyst, WAIT, byTestId('output-panel'));
 	const actions = sim.actionsOf(device.id).filter((action) => action.type === 'Unisolate');
-	if (actions.length !== 1 || actions[0].requestor !== analyst) throw new Error(`actions at the simulator: ${JSON.stringify(actions.map((a) => a.requestor))}`);
+	if (actions.length !== 1 || actions[0].requestor !== analyst)
+		throw new Error(`actions at the simulator: ${JSON.stringify(actions.map((a) => a.requestor))}`);
 	return `requestor ${actions[0].requestor} at the simulator and in the output panel`;
 }
 

@@ -2,22 +2,45 @@
 /** The browser test's steps in n8n's editor up to a working application credential: one function per step. */
 const crypto = require('node:crypto');
 
-const { WAIT, browser, byTestId, visible, waitForText, clickText, chooseOption, typeInto } = require('../lib/browser');
+const {
+	WAIT,
+	browser,
+	byTestId,
+	visible,
+	waitForText,
+	clickText,
+	chooseOption,
+	typeInto,
+} = require('../lib/browser');
 const { sleep, waitForHttp } = require('../lib/wait');
 
-const OWNER = { email: 'ui-test@example.com', firstName: 'UI', lastName: 'Test', password: `Ui-${crypto.randomBytes(9).toString('hex')}1` };
+const OWNER = {
+	email: 'ui-test@example.com',
+	firstName: 'UI',
+	lastName: 'Test',
+	password: `Ui-${crypto.randomBytes(9).toString('hex')}1`,
+};
 
 async function n8nStarts(u) {
 	await waitForHttp(`${u.base}/healthz/readiness`, 180_000);
-	const setup = await fetch(`${u.base}/rest/owner/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(OWNER) });
+	const setup = await fetch(`${u.base}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify(OWNER),
+	});
 	const body = await setup.json().catch(() => undefined);
 	if (!setup.ok || !body?.data) throw new Error(`owner setup answered ${setup.status}`);
 	return u.base;
 }
 
 async function chromiumRuns(u, debugPort) {
-	const version = JSON.parse(await waitForHttp(`http://127.0.0.1:${debugPort}/json/version`, 60_000));
-	u.browser = await u.puppeteer.connect({ browserURL: `http://127.0.0.1:${debugPort}`, defaultViewport: { width: 1600, height: 1000 } });
+	const version = JSON.parse(
+		await waitForHttp(`http://127.0.0.1:${debugPort}/json/version`, 60_000),
+	);
+	u.browser = await u.puppeteer.connect({
+		browserURL: `http://127.0.0.1:${debugPort}`,
+		defaultViewport: { width: 1600, height: 1000 },
+	});
 	const page = await u.browser.newPage();
 	browser.page = page;
 	page.setDefaultTimeout(WAIT);
@@ -27,8 +50,15 @@ async function chromiumRuns(u, debugPort) {
 		try {
 			const body = JSON.parse(request.postData() ?? '{}');
 			const data = body.credentials?.data ?? body.data ?? {};
-			const shown = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, /secret|oauthTokenData/i.test(key) && !String(value).startsWith('=') ? '[hidden]' : value]));
-			u.credentialPosts.push(`${request.method()} ${new URL(request.url()).pathname} ${JSON.stringify(shown)}`);
+			const shown = Object.fromEntries(
+				Object.entries(data).map(([key, value]) => [
+					key,
+					/secret|oauthTokenData/i.test(key) && !String(value).startsWith('=') ? '[hidden]' : value,
+				]),
+			);
+			u.credentialPosts.push(
+				`${request.method()} ${new URL(request.url()).pathname} ${JSON.stringify(shown)}`,
+			);
 		} catch {
 			u.credentialPosts.push(`${request.method()} ${request.url()} (no JSON body)`);
 		}
@@ -49,18 +79,24 @@ async function signIn(u) {
 
 async function nodeCreator() {
 	const { page } = browser;
-	await page.click(byTestId('canvas-add-button')).catch(async () => await page.click(byTestId('canvas-plus-button')));
+	await page
+		.click(byTestId('canvas-add-button'))
+		.catch(async () => await page.click(byTestId('canvas-plus-button')));
 	await visible(byTestId('node-creator-search-bar'));
 	await page.type(byTestId('node-creator-search-bar'), 'Defender', { delay: 20 });
 	await clickText('Defender for Endpoint', byTestId('node-creator'));
 	await waitForText('Release a device from isolation', WAIT, byTestId('node-creator'));
 	const text = await page.$eval(byTestId('node-creator'), (el) => el.innerText);
-	if (/machine action actions/i.test(text)) throw new Error('the node creator still shows "MACHINE ACTION ACTIONS"');
+	if (/machine action actions/i.test(text))
+		throw new Error('the node creator still shows "MACHINE ACTION ACTIONS"');
 	// The node's icon shows, and its dark-theme variant is served too.
 	const icons = await page.$$eval(`${byTestId('node-creator')} img`, (imgs) =>
-		imgs.filter((img) => /defenderForEndpoint/.test(img.src)).map((img) => ({ src: img.src, shown: img.complete && img.naturalWidth > 0 })),
+		imgs
+			.filter((img) => /defenderForEndpoint/.test(img.src))
+			.map((img) => ({ src: img.src, shown: img.complete && img.naturalWidth > 0 })),
 	);
-	if (!icons.some((icon) => icon.shown)) throw new Error(`the node's icon does not show: ${JSON.stringify(icons)}`);
+	if (!icons.some((icon) => icon.shown))
+		throw new Error(`the node's icon does not show: ${JSON.stringify(icons)}`);
 	const dark = icons[0].src.replace(/defenderForEndpoint\.svg/, 'defenderForEndpoint.dark.svg');
 	const darkStatus = await page.evaluate(async (url) => (await fetch(url)).status, dark);
 	if (darkStatus !== 200) throw new Error(`the dark icon ${dark} answered ${darkStatus}`);
@@ -71,22 +107,51 @@ async function nodeCreator() {
 /** The credential form's fields, in order, each once, with the defaults this package sets. */
 async function checkCredentialForm(modal) {
 	const { page } = browser;
-	const labels = await page.$$eval(`${modal} ${byTestId('credential-connection-parameter')}`, (els) => els.map((el) => el.innerText.split('\n')[0].trim()));
-	const expected = [/^Cloud/, /^Tenant ID/, /^Client ID \(Application ID\)/, /^Client Secret/, /^Allowed HTTP Request Domains/];
-	if (!expected.every((pattern, index) => pattern.test(labels[index] ?? ''))) throw new Error(`fields in this order: ${labels.join(' | ')}`);
-	if (labels.filter((label) => /^Allowed HTTP Request Domains/.test(label)).length !== 1) throw new Error(`Allowed HTTP Request Domains shown more than once: ${labels.join(' | ')}`);
-	const domains = await page.$eval(`${modal} ${byTestId('parameter-input-httpRequestDomains')} input`, (el) => el.value);
-	if (domains !== "This Cloud's Hosts") throw new Error(`Allowed HTTP Request Domains defaults to "${domains}", not "This Cloud's Hosts"`);
-	if (labels.filter((label) => /^Client (ID|Secret)/.test(label)).length !== 2) throw new Error(`Client ID / Secret shown more than once: ${labels.join(' | ')}`);
-	if (labels.some((label) => /Send Additional Body Properties/.test(label))) throw new Error('"Send Additional Body Properties" is shown');
+	const labels = await page.$$eval(
+		`${modal} ${byTestId('credential-connection-parameter')}`,
+		(els) => els.map((el) => el.innerText.split('\n')[0].trim()),
+	);
+	const expected = [
+		/^Cloud/,
+		/^Tenant ID/,
+		/^Client ID \(Application ID\)/,
+		/^Client Secret/,
+		/^Allowed HTTP Request Domains/,
+	];
+	if (!expected.every((pattern, index) => pattern.test(labels[index] ?? '')))
+		throw new Error(`fields in this order: ${labels.join(' | ')}`);
+	if (labels.filter((label) => /^Allowed HTTP Request Domains/.test(label)).length !== 1)
+		throw new Error(`Allowed HTTP Request Domains shown more than once: ${labels.join(' | ')}`);
+	const domains = await page.$eval(
+		`${modal} ${byTestId('parameter-input-httpRequestDomains')} input`,
+		(el) => el.value,
+	);
+	if (domains !== "This Cloud's Hosts")
+		throw new Error(
+			`Allowed HTTP Request Domains defaults to "${domains}", not "This Cloud's Hosts"`,
+		);
+	if (labels.filter((label) => /^Client (ID|Secret)/.test(label)).length !== 2)
+		throw new Error(`Client ID / Secret shown more than once: ${labels.join(' | ')}`);
+	if (labels.some((label) => /Send Additional Body Properties/.test(label)))
+		throw new Error('"Send Additional Body Properties" is shown');
 }
 
 /** Types the simulator's tenant, app, secret and URLs into the open credential modal (`urls`: field → value). */
 async function fillSimulatorCredential(modal, sim, urls) {
-	await typeInto(`${modal} ${byTestId('parameter-input-tenantId')} input`, sim.credentials.tenantId);
-	await typeInto(`${modal} ${byTestId('parameter-input-applicationId')} input`, sim.credentials.clientId);
-	await typeInto(`${modal} ${byTestId('parameter-input-applicationSecret')} input`, sim.credentials.clientSecret);
-	for (const [field, value] of Object.entries(urls)) await typeInto(`${modal} ${byTestId(`parameter-input-${field}`)} input`, value);
+	await typeInto(
+		`${modal} ${byTestId('parameter-input-tenantId')} input`,
+		sim.credentials.tenantId,
+	);
+	await typeInto(
+		`${modal} ${byTestId('parameter-input-applicationId')} input`,
+		sim.credentials.clientId,
+	);
+	await typeInto(
+		`${modal} ${byTestId('parameter-input-applicationSecret')} input`,
+		sim.credentials.clientSecret,
+	);
+	for (const [field, value] of Object.entries(urls))
+		await typeInto(`${modal} ${byTestId(`parameter-input-${field}`)} input`, value);
 }
 
 /** Closes the credential modal if n8n left it open (n8n 2.41.1 closes it by itself after a passed test). */
@@ -96,4 +161,12 @@ async function closeModal(modal) {
 	if (close && (await close.isVisible())) await close.click();
 }
 
-module.exports = { n8nStarts, chromiumRuns, signIn, nodeCreator, checkCredentialForm, fillSimulatorCredential, closeModal };
+module.exports = {
+	n8nStarts,
+	chromiumRuns,
+	signIn,
+	nodeCreator,
+	checkCredentialForm,
+	fillSimulatorCredential,
+	closeModal,
+};

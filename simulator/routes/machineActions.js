@@ -21,7 +21,8 @@ function listActions({ sim, query, path, visible }) {
 /** GET one action or POST its cancellation; undefined for another method (the caller answers 404). */
 function actionRoute({ sim, method, body, visible, requestor }, actionPath) {
 	const action = sim.actions.get(decodeURIComponent(actionPath[1]));
-	if (!action || !visible(action.machine)) return [404, errorBody('ResourceNotFound', `MachineAction ${actionPath[1]} was not found`)];
+	if (!action || !visible(action.machine))
+		return [404, errorBody('ResourceNotFound', `MachineAction ${actionPath[1]} was not found`)];
 	if (method === 'GET' && !actionPath[2]) return [200, render(sim, action)];
 	if (method === 'POST' && actionPath[2]) return cancelAction(sim, action, requestor, body);
 	return undefined;
@@ -29,7 +30,8 @@ function actionRoute({ sim, method, body, visible, requestor }, actionPath) {
 
 function cancelAction(sim, action, requestor, body) {
 	const { status } = statusOf(sim, action);
-	if (FINAL.has(status)) return [400, errorBody('BadRequest', `Can't cancel an action in final state: ${status}`)];
+	if (FINAL.has(status))
+		return [400, errorBody('BadRequest', `Can't cancel an action in final state: ${status}`)];
 	action.cancellation = { atMs: sim.now(), requestor, comment: body?.Comment ?? null };
 	return [200, render(sim, action)];
 }

@@ -1,6 +1,15 @@
 import nock from 'nock';
 
-import { API, LOGIN, SECRET, TENANT, apiErrorBody, machine, mockTokens, saveCredential } from '../helpers/defenderMocks';
+import {
+	API,
+	LOGIN,
+	SECRET,
+	TENANT,
+	apiErrorBody,
+	machine,
+	mockTokens,
+	saveCredential,
+} from '../helpers/defenderMocks';
 import { CREDENTIAL_ID, newEngine } from '../helpers/workflow';
 
 const TYPE = 'defenderForEndpointOAuth2Api';
@@ -27,7 +36,10 @@ describe('credential test (as n8n runs it: RoutingNode with the credential appli
 			login: 'https://login.microsoftonline.us',
 			scope: 'https://securitycenter.onmicrosoft.us/windowsatpservice/.default',
 		});
-		const read = nock('https://api-gov.securitycenter.microsoft.us').get('/api/machines').query({ $top: '1' }).reply(200, { value: [] });
+		const read = nock('https://api-gov.securitycenter.microsoft.us')
+			.get('/api/machines')
+			.query({ $top: '1' })
+			.reply(200, { value: [] });
 		await expect(engine.testCredential(CREDENTIAL_ID, TYPE)).resolves.toEqual({ status: 'OK' });
 		expect(read.isDone()).toBe(true);
 	});
@@ -44,9 +56,10 @@ describe('credential test (as n8n runs it: RoutingNode with the credential appli
 	test('fails on a wrong secret without echoing it', async () => {
 		const engine = newEngine();
 		saveCredential(engine);
-		nock(LOGIN)
-			.post(`/${TENANT}/oauth2/v2.0/token`)
-			.reply(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
+		nock(LOGIN).post(`/${TENANT}/oauth2/v2.0/token`).reply(401, {
+			error: 'invalid_client',
+			error_description: 'AADSTS7000215: Invalid client secret provided.',
+		});
 		const result = await engine.testCredential(CREDENTIAL_ID, TYPE);
 		expect(result.status).toBe('Error');
 		expect(JSON.stringify(result)).not.toContain(SECRET);

@@ -1,7 +1,15 @@
 import type { IDataObject } from 'n8n-workflow';
 import nock from 'nock';
 
-import { API, apiErrorBody, machineAction, mockTenantActions, mockTokens, saveCredential, unusedMocks } from '../helpers/defenderMocks';
+import {
+	API,
+	apiErrorBody,
+	machineAction,
+	mockTenantActions,
+	mockTokens,
+	saveCredential,
+	unusedMocks,
+} from '../helpers/defenderMocks';
 import { simulatorFor, type Simulator } from '../helpers/simulator';
 import { defenderWorkflow, jsonOf, newEngine, runError, type Engine } from '../helpers/workflow';
 
@@ -16,12 +24,18 @@ afterEach(async () => await stop?.());
 const byHostnameFromItem = { __rl: true, mode: 'hostname', value: '={{ $json.hostname }}' };
 const byIdFromItem = { __rl: true, mode: 'id', value: '={{ $json.id }}' };
 const host = (n: number) => `ws-${String(n).padStart(4, '0')}.contoso.local`;
-const deviceNamed = (name: string) => sim.devices.find((device) => device.computerDnsName === name) as Simulator['devices'][number] & IDataObject;
-const posts = () => sim.requests.filter((request) => request.method === 'POST' && request.path.startsWith('/api/'));
+const deviceNamed = (name: string) =>
+	sim.devices.find((device) => device.computerDnsName === name) as Simulator['devices'][number] &
+		IDataObject;
+const posts = () =>
+	sim.requests.filter((request) => request.method === 'POST' && request.path.startsWith('/api/'));
 const apiCalls = () => sim.requests.filter((request) => request.path.startsWith('/api/'));
 
 function run(items: IDataObject[], parameters: IDataObject) {
-	return defenderWorkflow(items, { parameters: { comment: 'Released after INC-19', ...parameters }, onError: 'continueErrorOutput' });
+	return defenderWorkflow(items, {
+		parameters: { comment: 'Released after INC-19', ...parameters },
+		onError: 'continueErrorOutput',
+	});
 }
 
 describe('3. Dry Run: planned and checked as a real run, nothing sent', () => {
@@ -35,7 +49,12 @@ describe('3. Dry Run: planned and checked as a real run, nothing sent', () => {
 		const before = { posts: posts().length, calls: apiCalls().length };
 
 		const names = [host(3), host(10), host(1), host(6), 'dup-host.contoso.local'];
-		const dry = await engine.run(run(names.map((hostname) => ({ hostname })), { device: byHostnameFromItem, options: { dryRun: true } }));
+		const dry = await engine.run(
+			run(
+				names.map((hostname) => ({ hostname })),
+				{ device: byHostnameFromItem, options: { dryRun: true } },
+			),
+		);
 		expect(posts()).toHaveLength(before.posts);
 		// One batched name lookup, one batched read of the devices' isolation actions (the snapshot may be reused).
 		expect(apiCalls().length - before.calls).toBeLessThanOrEqual(3);
@@ -53,8 +72,14 @@ describe('3. Dry Run: planned and checked as a real run, nothing sent', () => {
 			lastSeen: device3.lastSeen,
 		});
 		expect(isolating).toMatchObject({ wouldSend: true, isolationState: 'isolating' });
-		expect(isolating.reason).toMatch(/^would release; an Isolate is pending and would be waited out first: action [0-9a-f-]{36}$/);
-		expect(unknown).toMatchObject({ wouldSend: true, isolationState: 'unknown', reason: 'would release; no action history: state unknown' });
+		expect(isolating.reason).toMatch(
+			/^would release; an Isolate is pending and would be waited out first: action [0-9a-f-]{36}$/,
+		);
+		expect(unknown).toMatchObject({
+			wouldSend: true,
+			isolationState: 'unknown',
+			reason: 'would release; no action history: state unknown',
+		});
 		expect(pending).toMatchObject({
 			wouldSend: false,
 			isolationState: 'releasing',
@@ -74,10 +99,20 @@ describe('3. Dry Run: planned and checked as a real run, nothing sent', () => {
 		expect(posts()).toEqual([]);
 		expect(jsonOf(dry, 'Defender')).toEqual(
 			devices.map((device) =>
-				expect.objectContaining({ machineId: device.id, computerDnsName: device.computerDnsName, healthStatus: device.healthStatus, lastSeen: device.lastSeen, wouldSend: true }),
+				expect.objectContaining({
+					machineId: device.id,
+					computerDnsName: device.computerDnsName,
+					healthStatus: device.healthStatus,
+					lastSeen: device.lastSeen,
+					wouldSend: true,
+				}),
 			),
 		);
-		expect(sim.requests.filter((request) => request.path === '/api/machines' && /^id eq/.test(request.query.$filter))).toHaveLength(1);
+		expect(
+			sim.requests.filter(
+				(request) => request.path === '/api/machines' && /^id eq/.test(request.query.$filter),
+			),
+		).toHaveLength(1);
 		const [unknownId] = jsonOf(dry, 'Defender', 1);
 		expect(unknownId.error).toBeDefined();
 		// Snapshot, isolation actions, devices, and the unknown ID's own read: a small fraction of a call per device.
@@ -88,37 +123,69 @@ describe('3. Dry Run: planned and checked as a real run, nothing sent', () => {
 		engine = newEngine();
 		({ sim, stop } = await simulatorFor(engine));
 		const dry = await engine.run(
-			run([{ hostname: host(10) }, { hostname: host(3) }], { operation: 'isolate', isolationType: 'Full', device: byHostnameFromItem, options: { dryRun: true } }),
+			run([{ hostname: host(10) }, { hostname: host(3) }], {
+				operation: 'isolate',
+				isolationType: 'Full',
+				device: byHostnameFromItem,
+				options: { dryRun: true },
+			}),
 		);
 		expect(posts()).toEqual([]);
 		const [pending, isolated] = jsonOf(dry, 'Defender');
-		expect(pending).toMatchObject({ type: 'Isolate', wouldSend: false, isolationState: 'isolating' });
-		expect(pending.reason).toMatch(/^an isolation is already pending: action [0-9a-f-]{36} by soc@contoso\.com$/);
-		expect(isolated).toMatchObject({ type: 'Isolate', wouldSend: true, isolationState: 'isolated', reason: 'would isolate' });
+		expect(pending).toMatchObject({
+			type: 'Isolate',
+			wouldSend: false,
+			isolationState: 'isolating',
+		});
+		expect(pending.reason).toMatch(
+			/^an isolation is already pending: action [0-9a-f-]{36} by soc@contoso\.com$/,
+		);
+		expect(isolated).toMatchObject({
+			type: 'Isolate',
+			wouldSend: true,
+			isolationState: 'isolated',
+			reason: 'would isolate',
+		});
 	}, 30_000);
 });
 
 describe('4. device health', () => {
 	test('Wait for Completion on the simulator: inactive devices hold their release; they time out naming their last seen, the others complete', async () => {
 		engine = newEngine();
-		({ sim, stop } = await simulatorFor(engine, { seedActions: false, timeScale: 60, quirks: { holdWhileInactive: true } }));
+		({ sim, stop } = await simulatorFor(engine, {
+			seedActions: false,
+			timeScale: 60,
+			quirks: { holdWhileInactive: true },
+		}));
 		const names = [1, 2, 3, 4, 5, 6].map(host);
 		const result = await engine.run(
-			run(names.map((hostname) => ({ hostname })), { device: byHostnameFromItem, waitForCompletion: true, maxCompletionWaitSeconds: 120 }),
+			run(
+				names.map((hostname) => ({ hostname })),
+				{ device: byHostnameFromItem, waitForCompletion: true, maxCompletionWaitSeconds: 120 },
+			),
 		);
 		expect(runError(result)).toBeUndefined();
 		for (const item of jsonOf(result, 'Defender')) {
 			const device = deviceNamed(String(item.computerDnsName));
 			expect(item).toMatchObject({ healthStatus: device.healthStatus, lastSeen: device.lastSeen });
-			if (device.healthStatus === 'Active') expect(item).toMatchObject({ completion: 'completed', status: 'Succeeded' });
+			if (device.healthStatus === 'Active')
+				expect(item).toMatchObject({ completion: 'completed', status: 'Succeeded' });
 			else {
 				expect(item).toMatchObject({ completion: 'timedOut', status: 'Pending' });
-				expect(item.reason).toContain(`the device is ${device.healthStatus} and was last seen ${device.lastSeen}`);
+				expect(item.reason).toContain(
+					`the device is ${device.healthStatus} and was last seen ${device.lastSeen}`,
+				);
 			}
 		}
-		expect(jsonOf(result, 'Defender').filter((item) => item.completion === 'timedOut')).toHaveLength(2);
+		expect(
+			jsonOf(result, 'Defender').filter((item) => item.completion === 'timedOut'),
+		).toHaveLength(2);
 		// Status reads: batched for the six actions, never one poll per item.
-		const statusReads = sim.requests.filter((request) => request.path.startsWith('/api/machineactions') && request.query.$filter?.startsWith('id eq') !== false);
+		const statusReads = sim.requests.filter(
+			(request) =>
+				request.path.startsWith('/api/machineactions') &&
+				request.query.$filter?.startsWith('id eq') !== false,
+		);
 		expect(statusReads.length).toBeLessThan(12);
 	}, 60_000);
 });
@@ -133,12 +200,20 @@ describe('2. Action Center › Get for many items: read in batches', () => {
 		const missing = '0b5a3c1e-0000-4000-8000-000000000019';
 		const list = nock(API)
 			.get('/api/machineactions')
-			.query((query) => query.$filter === `id eq '${a.id}' or id eq '${b.id}' or id eq '${missing}'`)
+			.query(
+				(query) => query.$filter === `id eq '${a.id}' or id eq '${b.id}' or id eq '${missing}'`,
+			)
 			.reply(200, { value: [b, a] });
-		nock(API).get(`/api/machineactions/${missing}`).reply(404, apiErrorBody('ResourceNotFound', `MachineAction ${missing} was not found`));
+		nock(API)
+			.get(`/api/machineactions/${missing}`)
+			.reply(404, apiErrorBody('ResourceNotFound', `MachineAction ${missing} was not found`));
 		const result = await engine.run(
 			defenderWorkflow([{ id: a.id }, { id: b.id }, { id: missing }], {
-				parameters: { resource: 'machineAction', operation: 'get', machineActionId: '={{ $json.id }}' },
+				parameters: {
+					resource: 'machineAction',
+					operation: 'get',
+					machineActionId: '={{ $json.id }}',
+				},
 				onError: 'continueErrorOutput',
 			}),
 		);

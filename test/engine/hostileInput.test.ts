@@ -1,6 +1,15 @@
 import nock from 'nock';
 
-import { API, machine, machineAction, machineId, mockTenantActions, unusedMocks, mockTokens, saveCredential } from '../helpers/defenderMocks';
+import {
+	API,
+	machine,
+	machineAction,
+	machineId,
+	mockTenantActions,
+	unusedMocks,
+	mockTokens,
+	saveCredential,
+} from '../helpers/defenderMocks';
 import { defenderWorkflow, jsonOf, newEngine } from '../helpers/workflow';
 
 const ID = machineId(7);
@@ -25,13 +34,23 @@ describe('hostile hostnames stay one OData literal and never reach another devic
 		// A server that ignored the filter would return every device: the node must still release none of them.
 		const lookup = nock(API)
 			.get('/api/machines')
-			.query((query) => query.$filter === expectedFilter && query.$top === '10000' && Object.keys(query).length === 2)
+			.query(
+				(query) =>
+					query.$filter === expectedFilter &&
+					query.$top === '10000' &&
+					Object.keys(query).length === 2,
+			)
 			.reply(200, { value: [machine(machineId(1), 'ws-1'), machine(machineId(2), 'ws-2')] });
 		const run = await engine.run(
-			defenderWorkflow([{ value: hostname }], { parameters: { device: fromInput('hostname'), comment: 'c' }, onError: 'continueRegularOutput' }),
+			defenderWorkflow([{ value: hostname }], {
+				parameters: { device: fromInput('hostname'), comment: 'c' },
+				onError: 'continueRegularOutput',
+			}),
 		);
 		expect(lookup.isDone()).toBe(true);
-		expect(jsonOf(run, 'Defender')[0].error).toMatch(/^Device \(By Hostname\): no Defender device is named/);
+		expect(jsonOf(run, 'Defender')[0].error).toMatch(
+			/^Device \(By Hostname\): no Defender device is named/,
+		);
 		expect(unusedMocks()).toEqual([]);
 	});
 });
@@ -48,9 +67,14 @@ describe('hostile device IDs are refused before any request', () => {
 	])('%p', async (value) => {
 		const engine = setup();
 		const run = await engine.run(
-			defenderWorkflow([{ value }], { parameters: { device: fromInput('id'), comment: 'c' }, onError: 'continueRegularOutput' }),
+			defenderWorkflow([{ value }], {
+				parameters: { device: fromInput('id'), comment: 'c' },
+				onError: 'continueRegularOutput',
+			}),
 		);
-		expect(jsonOf(run, 'Defender')[0].error).toMatch(/^Device \(By ID\): Device ID ".*" is not a Defender machine ID/);
+		expect(jsonOf(run, 'Defender')[0].error).toMatch(
+			/^Device \(By ID\): Device ID ".*" is not a Defender machine ID/,
+		);
 	});
 });
 
@@ -63,9 +87,19 @@ describe('comments are sent exactly as typed (trimmed), whatever they contain', 
 		['very long', 'A'.repeat(20_000)],
 	])('%s', async (_label, comment) => {
 		const engine = setup();
-		const post = nock(API).post(`/api/machines/${ID}/unisolate`, (body) => JSON.stringify(body) === JSON.stringify({ Comment: comment })).reply(201, machineAction({ machineId: ID }));
+		const post = nock(API)
+			.post(
+				`/api/machines/${ID}/unisolate`,
+				(body) => JSON.stringify(body) === JSON.stringify({ Comment: comment }),
+			)
+			.reply(201, machineAction({ machineId: ID }));
 		const run = await engine.run(
-			defenderWorkflow([{ comment: `  ${comment}  ` }], { parameters: { device: { __rl: true, mode: 'id', value: ID }, comment: '={{ $json.comment }}' } }),
+			defenderWorkflow([{ comment: `  ${comment}  ` }], {
+				parameters: {
+					device: { __rl: true, mode: 'id', value: ID },
+					comment: '={{ $json.comment }}',
+				},
+			}),
 		);
 		expect(jsonOf(run, 'Defender')[0]).toMatchObject({ outcome: 'created' });
 		expect(post.isDone()).toBe(true);

@@ -25,7 +25,8 @@ const ID = machineId(61);
 const ECHOED = 'tok-9f8e7d6c5b4a-opaque-access';
 const byId = (id: string) => ({ __rl: true, mode: 'id', value: id });
 const fromItem = { __rl: true, mode: 'id', value: '={{ $json.id }}' };
-const ids = (count: number) => Array.from({ length: count }, (_, n) => ({ id: machineId(1000 + n) }));
+const ids = (count: number) =>
+	Array.from({ length: count }, (_, n) => ({ id: machineId(1000 + n) }));
 
 /** An engine with a fresh credential whose token request is answered; the snapshot is left to the test. */
 function bare() {
@@ -45,63 +46,132 @@ function setup(running: object[] = []) {
 function everything(run: unknown): string {
 	return JSON.stringify(run, (_key, value: unknown) => {
 		if (!(value instanceof Error)) return value;
-		return Object.fromEntries(Object.getOwnPropertyNames(value).filter((name) => name !== 'node').map((name) => [name, (value as unknown as IDataObject)[name]]));
+		return Object.fromEntries(
+			Object.getOwnPropertyNames(value)
+				.filter((name) => name !== 'node')
+				.map((name) => [name, (value as unknown as IDataObject)[name]]),
+		);
 	});
 }
 
 describe('1. no item is ever dropped: numeric options are checked', () => {
 	test.each([
-		['parallelRequests', "={{ 'four' }}", /^Options: Parallel Requests: expected a whole number from 1 to 10, got the text "four"$/],
-		['parallelRequests', 11, /^Options: Parallel Requests: expected a whole number from 1 to 10, got 11$/],
-		['parallelRequests', 2.5, /^Options: Parallel Requests: expected a whole number from 1 to 10, got 2.5$/],
-		['maxRetries', '={{ NaN }}', /^Options: Max Retries: expected a whole number from 0 to 20, got NaN$/],
-		['maxWaitSeconds', "={{ 'soon' }}", /^Options: Max Wait \(Seconds\): expected a number from 0 to 7200, got the text "soon"$/],
+		[
+			'parallelRequests',
+			"={{ 'four' }}",
+			/^Options: Parallel Requests: expected a whole number from 1 to 10, got the text "four"$/,
+		],
+		[
+			'parallelRequests',
+			11,
+			/^Options: Parallel Requests: expected a whole number from 1 to 10, got 11$/,
+		],
+		[
+			'parallelRequests',
+			2.5,
+			/^Options: Parallel Requests: expected a whole number from 1 to 10, got 2.5$/,
+		],
+		[
+			'maxRetries',
+			'={{ NaN }}',
+			/^Options: Max Retries: expected a whole number from 0 to 20, got NaN$/,
+		],
+		[
+			'maxWaitSeconds',
+			"={{ 'soon' }}",
+			/^Options: Max Wait \(Seconds\): expected a number from 0 to 7200, got the text "soon"$/,
+		],
 		['timeoutSeconds', 0, /^Options: Timeout \(Seconds\): expected a number from 1 to 300, got 0$/],
-		['timeoutSeconds', '={{ {} }}', /^Options: Timeout \(Seconds\): expected a number from 1 to 300, got an object/],
-	])('%s = %p: every one of 5 items fails naming the option and the value, nothing is sent', async (name, value, message) => {
-		const { engine } = setup();
-		const run = await engine.run(
-			defenderWorkflow(ids(5), { parameters: { device: fromItem, comment: 'c', options: { [name]: value } }, onError: 'continueRegularOutput' }),
-		);
-		const output = jsonOf(run, 'Defender');
-		expect(output).toHaveLength(5);
-		for (const item of output) expect(item.error).toMatch(message);
-		// No POST interceptor exists: a release sent would have failed differently.
-		expect(everything(run)).not.toContain('Nock');
-	});
+		[
+			'timeoutSeconds',
+			'={{ {} }}',
+			/^Options: Timeout \(Seconds\): expected a number from 1 to 300, got an object/,
+		],
+	])(
+		'%s = %p: every one of 5 items fails naming the option and the value, nothing is sent',
+		async (name, value, message) => {
+			const { engine } = setup();
+			const run = await engine.run(
+				defenderWorkflow(ids(5), {
+					parameters: { device: fromItem, comment: 'c', options: { [name]: value } },
+					onError: 'continueRegularOutput',
+				}),
+			);
+			const output = jsonOf(run, 'Defender');
+			expect(output).toHaveLength(5);
+			for (const item of output) expect(item.error).toMatch(message);
+			// No POST interceptor exists: a release sent would have failed differently.
+			expect(everything(run)).not.toContain('Nock');
+		},
+	);
 
 	test('with On Error: Stop the run stops with the option named', async () => {
 		const { engine } = setup();
-		const run = await engine.run(defenderWorkflow(ids(3), { parameters: { device: fromItem, comment: 'c', options: { parallelRequests: "={{ 'four' }}" } } }));
-		expect((runError(run) as Error | undefined)?.message).toBe('Options: Parallel Requests: expected a whole number from 1 to 10, got the text "four"');
+		const run = await engine.run(
+			defenderWorkflow(ids(3), {
+				parameters: {
+					device: fromItem,
+					comment: 'c',
+					options: { parallelRequests: "={{ 'four' }}" },
+				},
+			}),
+		);
+		expect((runError(run) as Error | undefined)?.message).toBe(
+			'Options: Parallel Requests: expected a whole number from 1 to 10, got the text "four"',
+		);
 	});
 
 	test('a numeric text is a number: Parallel Requests "2" releases all 5 items', async () => {
 		const { engine } = setup();
-		nock(API).persist().post(/\/api\/machines\/[0-9a-f]{40}\/unisolate$/).reply(201, (uri) => machineAction({ machineId: uri.split('/')[3] }));
-		const run = await engine.run(defenderWorkflow(ids(5), { parameters: { device: fromItem, comment: 'c', options: { parallelRequests: '={{ "2" }}' } } }));
+		nock(API)
+			.persist()
+			.post(/\/api\/machines\/[0-9a-f]{40}\/unisolate$/)
+			.reply(201, (uri) => machineAction({ machineId: uri.split('/')[3] }));
+		const run = await engine.run(
+			defenderWorkflow(ids(5), {
+				parameters: { device: fromItem, comment: 'c', options: { parallelRequests: '={{ "2" }}' } },
+			}),
+		);
 		expect(jsonOf(run, 'Released').map((item) => item.outcome)).toEqual(Array(5).fill('created'));
 	});
 
 	test('Max Wait for Completion is checked per item: the bad item fails, the good one is released and followed', async () => {
 		const { engine } = setup();
 		const good = machineId(71);
-		nock(API).post(`/api/machines/${good}/unisolate`).reply(201, machineAction({ machineId: good, status: 'Succeeded' }));
+		nock(API)
+			.post(`/api/machines/${good}/unisolate`)
+			.reply(201, machineAction({ machineId: good, status: 'Succeeded' }));
 		const run = await engine.run(
-			defenderWorkflow([{ id: good, wait: 30 }, { id: machineId(72), wait: 'forever' }], {
-				parameters: { device: fromItem, comment: 'c', waitForCompletion: true, maxCompletionWaitSeconds: '={{ $json.wait }}' },
-				onError: 'continueRegularOutput',
-			}),
+			defenderWorkflow(
+				[
+					{ id: good, wait: 30 },
+					{ id: machineId(72), wait: 'forever' },
+				],
+				{
+					parameters: {
+						device: fromItem,
+						comment: 'c',
+						waitForCompletion: true,
+						maxCompletionWaitSeconds: '={{ $json.wait }}',
+					},
+					onError: 'continueRegularOutput',
+				},
+			),
 		);
 		const [first, second] = jsonOf(run, 'Defender');
 		expect(first).toMatchObject({ machineId: good, completion: 'completed' });
-		expect(second.error).toBe('Max Wait for Completion (Seconds): expected a number from 1 to 3600, got the text "forever"');
+		expect(second.error).toBe(
+			'Max Wait for Completion (Seconds): expected a number from 1 to 3600, got the text "forever"',
+		);
 		expect(second.details).toBe('Nothing was sent for this item.');
 	});
 
 	test('Limit is checked per item on the Get Many operations', async () => {
 		const { engine } = setup();
-		nock(API).get('/api/machines').query(true).reply(200, { value: [machine(ID, 'ws-1')] });
+		nock(API)
+			.get('/api/machines')
+			.query(true)
+			.reply(200, { value: [machine(ID, 'ws-1')] });
 		const run = await engine.run(
 			defenderWorkflow([{ limit: 1 }, { limit: 'ten' }, { limit: -3 }], {
 				parameters: { operation: 'getMany', returnAll: false, limit: '={{ $json.limit }}' },
@@ -111,7 +181,9 @@ describe('1. no item is ever dropped: numeric options are checked', () => {
 		const output = jsonOf(run, 'Defender');
 		expect(output).toHaveLength(3);
 		expect(output[0]).toMatchObject({ id: ID });
-		expect(output[1].error).toBe('Limit: expected a whole number from 1 to 1000000, got the text "ten"');
+		expect(output[1].error).toBe(
+			'Limit: expected a whole number from 1 to 1000000, got the text "ten"',
+		);
 		expect(output[2].error).toBe('Limit: expected a whole number from 1 to 1000000, got -3');
 	});
 });
@@ -121,7 +193,12 @@ describe('2. no token or secret in any error field or log line', () => {
 	const capture = (...args: unknown[]) => void logged.push(JSON.stringify(args));
 	beforeEach(() => {
 		logged.length = 0;
-		LoggerProxy.init({ error: capture, warn: capture, info: capture, debug: capture } as unknown as Parameters<typeof LoggerProxy.init>[0]);
+		LoggerProxy.init({
+			error: capture,
+			warn: capture,
+			info: capture,
+			debug: capture,
+		} as unknown as Parameters<typeof LoggerProxy.init>[0]);
 	});
 
 	test.each([
@@ -129,27 +206,46 @@ describe('2. no token or secret in any error field or log line', () => {
 		[404, 'ResourceNotFound', `Machine not found for token ${ECHOED} (echoed without its scheme)`],
 		[400, 'BadRequest', `form: client_secret=${encodeURIComponent(SECRET)}`],
 		[400, 'BadRequest', `json: {\\"token\\":\\"${ECHOED}\\"} ${'x'.repeat(280)} ${ECHOED}`],
-	])('a %d whose body echoes a credential value: redacted in every field, On Error Stop and Continue', async (status, code, echo) => {
-		for (const onError of ['stopWorkflow', 'continueRegularOutput'] as const) {
-			const { engine } = setup();
-			nock(API).post(`/api/machines/${ID}/unisolate`).reply(status, apiErrorBody(code, echo));
-			const run = await engine.run(defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' }, onError }));
-			const shown = everything(run) + logged.join('\n');
-			expect(shown).toContain(`"httpCode":"${status}"`);
-			expect(shown).not.toContain(ECHOED);
-			expect(shown).not.toContain(ECHOED.slice(0, 20));
-			expect(shown).not.toContain(SECRET);
-			expect(shown).not.toContain(encodeURIComponent(SECRET));
-		}
-	});
+	])(
+		'a %d whose body echoes a credential value: redacted in every field, On Error Stop and Continue',
+		async (status, code, echo) => {
+			for (const onError of ['stopWorkflow', 'continueRegularOutput'] as const) {
+				const { engine } = setup();
+				nock(API).post(`/api/machines/${ID}/unisolate`).reply(status, apiErrorBody(code, echo));
+				const run = await engine.run(
+					defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c' }, onError }),
+				);
+				const shown = everything(run) + logged.join('\n');
+				expect(shown).toContain(`"httpCode":"${status}"`);
+				expect(shown).not.toContain(ECHOED);
+				expect(shown).not.toContain(ECHOED.slice(0, 20));
+				expect(shown).not.toContain(SECRET);
+				expect(shown).not.toContain(encodeURIComponent(SECRET));
+			}
+		},
+	);
 
 	test('the pending-actions snapshot and a device lookup echoing the token are redacted too', async () => {
 		const { engine } = bare();
-		nock(API).get('/api/machineactions').query(true).reply(400, apiErrorBody('BadRequest', `bad filter; auth ${ECHOED}`));
-		nock(API).get('/api/machines').query(true).times(2).reply(400, apiErrorBody('BadRequest', `Bearer ${ECHOED}`));
+		nock(API)
+			.get('/api/machineactions')
+			.query(true)
+			.reply(400, apiErrorBody('BadRequest', `bad filter; auth ${ECHOED}`));
+		nock(API)
+			.get('/api/machines')
+			.query(true)
+			.times(2)
+			.reply(400, apiErrorBody('BadRequest', `Bearer ${ECHOED}`));
 		const run = await engine.run(
 			defenderWorkflow([{ id: ID }, { id: 'ws-1' }], {
-				parameters: { device: { __rl: true, mode: '={{ $json.id.length === 40 ? "id" : "hostname" }}', value: '={{ $json.id }}' }, comment: 'c' },
+				parameters: {
+					device: {
+						__rl: true,
+						mode: '={{ $json.id.length === 40 ? "id" : "hostname" }}',
+						value: '={{ $json.id }}',
+					},
+					comment: 'c',
+				},
 				onError: 'continueRegularOutput',
 			}),
 		);
@@ -162,7 +258,9 @@ describe('2. no token or secret in any error field or log line', () => {
 
 describe('3. a credential edited to another tenant never acts with the old tenant’s token', () => {
 	const jwt = (claims: object) =>
-		[{ alg: 'RS256', typ: 'JWT' }, claims].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.') + '.c2lnbmF0dXJl';
+		[{ alg: 'RS256', typ: 'JWT' }, claims]
+			.map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+			.join('.') + '.c2lnbmF0dXJl';
 
 	function withStoredToken(claims: (clientId: string) => object) {
 		const engine = newEngine();
@@ -178,8 +276,16 @@ describe('3. a credential edited to another tenant never acts with the old tenan
 
 	test('a token whose tid is another tenant: every item fails, nothing is sent, the message says why', async () => {
 		const oldTenant = '99999999-8888-7777-6666-555555555555';
-		const { engine, accessToken } = withStoredToken((clientId) => ({ tid: oldTenant, appid: clientId }));
-		const run = await engine.run(defenderWorkflow(ids(3), { parameters: { device: fromItem, comment: 'c' }, onError: 'continueRegularOutput' }));
+		const { engine, accessToken } = withStoredToken((clientId) => ({
+			tid: oldTenant,
+			appid: clientId,
+		}));
+		const run = await engine.run(
+			defenderWorkflow(ids(3), {
+				parameters: { device: fromItem, comment: 'c' },
+				onError: 'continueRegularOutput',
+			}),
+		);
 		const output = jsonOf(run, 'Defender');
 		expect(output).toHaveLength(3);
 		for (const item of output) {
@@ -193,8 +299,13 @@ describe('3. a credential edited to another tenant never acts with the old tenan
 	});
 
 	test('a token of another app registration (appid) is refused the same way', async () => {
-		const { engine } = withStoredToken(() => ({ tid: TENANT, appid: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' }));
-		const run = await engine.run(defenderWorkflow([{ id: ID }], { parameters: { device: fromItem, comment: 'c' } }));
+		const { engine } = withStoredToken(() => ({
+			tid: TENANT,
+			appid: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+		}));
+		const run = await engine.run(
+			defenderWorkflow([{ id: ID }], { parameters: { device: fromItem, comment: 'c' } }),
+		);
 		expect((runError(run) as Error | undefined)?.message).toMatch(/issued for another application/);
 	});
 
@@ -202,8 +313,12 @@ describe('3. a credential edited to another tenant never acts with the old tenan
 		const tenantUpper = TENANT.toUpperCase();
 		const { engine } = withStoredToken(() => ({ tid: tenantUpper }));
 		mockTenantActions();
-		const post = nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, machineAction({ machineId: ID }));
-		const run = await engine.run(defenderWorkflow([{ id: ID }], { parameters: { device: fromItem, comment: 'c' } }));
+		const post = nock(API)
+			.post(`/api/machines/${ID}/unisolate`)
+			.reply(201, machineAction({ machineId: ID }));
+		const run = await engine.run(
+			defenderWorkflow([{ id: ID }], { parameters: { device: fromItem, comment: 'c' } }),
+		);
 		expect(jsonOf(run, 'Released')[0]).toMatchObject({ outcome: 'created' });
 		expect(post.isDone()).toBe(true);
 	});
@@ -216,9 +331,20 @@ describe('4. no endless paging', () => {
 		const { engine } = bare();
 		const link = `${API}/api/machineactions?$filter=x&$skiptoken=abc`;
 		let calls = 0;
-		nock(API).persist().get('/api/machineactions').query(true).reply(200, () => (calls++, snapshotPage(link)));
-		const run = await engine.run(defenderWorkflow([{ id: ID }], { parameters: { device: fromItem, comment: 'c' }, onError: 'continueRegularOutput' }));
-		expect(jsonOf(run, 'Defender')[0].error).toMatch(/paging returned a next-page link to a page it had already returned/);
+		nock(API)
+			.persist()
+			.get('/api/machineactions')
+			.query(true)
+			.reply(200, () => (calls++, snapshotPage(link)));
+		const run = await engine.run(
+			defenderWorkflow([{ id: ID }], {
+				parameters: { device: fromItem, comment: 'c' },
+				onError: 'continueRegularOutput',
+			}),
+		);
+		expect(jsonOf(run, 'Defender')[0].error).toMatch(
+			/paging returned a next-page link to a page it had already returned/,
+		);
 		// The first page, the linked page, and the link again: stopped before asking for it a second time.
 		expect(calls).toBe(2);
 	});
@@ -227,11 +353,21 @@ describe('4. no endless paging', () => {
 		const { engine } = setup();
 		const a = `${API}/api/machineactions?$skiptoken=a`;
 		const b = `${API}/api/machineactions?$skiptoken=b`;
-		nock(API).get('/api/machineactions').query((query) => query.$filter === "type eq 'Isolate' or type eq 'Unisolate'").reply(200, snapshotPage(a));
+		nock(API)
+			.get('/api/machineactions')
+			.query((query) => query.$filter === "type eq 'Isolate' or type eq 'Unisolate'")
+			.reply(200, snapshotPage(a));
 		nock(API).get('/api/machineactions').query({ $skiptoken: 'a' }).reply(200, snapshotPage(b));
 		nock(API).get('/api/machineactions').query({ $skiptoken: 'b' }).reply(200, snapshotPage(a));
-		const run = await engine.run(defenderWorkflow([{}], { parameters: { operation: 'getIsolatedDevices', returnAll: true }, onError: 'continueRegularOutput' }));
-		expect(jsonOf(run, 'Defender')[0].error).toMatch(/^Defender's paging returned a next-page link to a page it had already returned while trying to list/);
+		const run = await engine.run(
+			defenderWorkflow([{}], {
+				parameters: { operation: 'getIsolatedDevices', returnAll: true },
+				onError: 'continueRegularOutput',
+			}),
+		);
+		expect(jsonOf(run, 'Defender')[0].error).toMatch(
+			/^Defender's paging returned a next-page link to a page it had already returned while trying to list/,
+		);
 		expect(nock.pendingMocks().filter((mock) => !mock.includes('machineactions'))).toEqual([]);
 	});
 
@@ -240,14 +376,25 @@ describe('4. no endless paging', () => {
 		['another scheme', 'http://api.security.microsoft.com/api/machineactions?$skiptoken=a'],
 		['another host', 'https://evil.example/api/machineactions?$skiptoken=a'],
 		['another collection', `${API}/api/machines/${ID}/unisolate?$skiptoken=a`],
-	])('Action Center › Get Many: a next-page link to %s is never followed', async (_label, nextLink) => {
-		const { engine } = setup();
-		nock(API).get('/api/machineactions').query(true).reply(200, { value: [machineAction()], '@odata.nextLink': nextLink });
-		const run = await engine.run(
-			defenderWorkflow([{}], { parameters: { resource: 'machineAction', operation: 'getMany', returnAll: true }, onError: 'continueRegularOutput' }),
-		);
-		expect(jsonOf(run, 'Defender')[0].error).toMatch(/next-page link to another host or collection/);
-	});
+	])(
+		'Action Center › Get Many: a next-page link to %s is never followed',
+		async (_label, nextLink) => {
+			const { engine } = setup();
+			nock(API)
+				.get('/api/machineactions')
+				.query(true)
+				.reply(200, { value: [machineAction()], '@odata.nextLink': nextLink });
+			const run = await engine.run(
+				defenderWorkflow([{}], {
+					parameters: { resource: 'machineAction', operation: 'getMany', returnAll: true },
+					onError: 'continueRegularOutput',
+				}),
+			);
+			expect(jsonOf(run, 'Defender')[0].error).toMatch(
+				/next-page link to another host or collection/,
+			);
+		},
+	);
 });
 
 describe('5. an unreadable page is a failed call, never "nothing"', () => {
@@ -256,33 +403,52 @@ describe('5. an unreadable page is a failed call, never "nothing"', () => {
 		['value null', { value: null }],
 		['value not a list', { value: 'none' }],
 		['value holding non-entities', { value: [null, 3] }],
-	])('a snapshot with %s is retried, then the item fails with nothing sent', async (_label, body) => {
-		const { engine } = bare();
-		const snapshot = nock(API)
-			.get('/api/machineactions')
-			.query((query) => query.$filter === RUNNING_ACTIONS_FILTER)
-			.times(2)
-			.reply(200, body);
-		const run = await engine.run(
-			defenderWorkflow([{ id: ID }], { parameters: { device: fromItem, comment: 'c', options: { maxRetries: 1 } }, onError: 'continueRegularOutput' }),
-		);
-		expect(snapshot.isDone()).toBe(true);
-		expect(jsonOf(run, 'Defender')[0].error).toMatch(/^Defender kept failing \(HTTP 200 with a page whose "value" (is not a list|holds something other than entities)\) after 1 retries while trying to check the tenant/);
-	}, 20_000);
+	])(
+		'a snapshot with %s is retried, then the item fails with nothing sent',
+		async (_label, body) => {
+			const { engine } = bare();
+			const snapshot = nock(API)
+				.get('/api/machineactions')
+				.query((query) => query.$filter === RUNNING_ACTIONS_FILTER)
+				.times(2)
+				.reply(200, body);
+			const run = await engine.run(
+				defenderWorkflow([{ id: ID }], {
+					parameters: { device: fromItem, comment: 'c', options: { maxRetries: 1 } },
+					onError: 'continueRegularOutput',
+				}),
+			);
+			expect(snapshot.isDone()).toBe(true);
+			expect(jsonOf(run, 'Defender')[0].error).toMatch(
+				/^Defender kept failing \(HTTP 200 with a page whose "value" (is not a list|holds something other than entities)\) after 1 retries while trying to check the tenant/,
+			);
+		},
+		20_000,
+	);
 
 	test('a malformed batch lookup never turns an existing device into "no device named"', async () => {
 		const { engine } = setup();
-		nock(API).get('/api/machines').query(true).times(4).reply(200, { value: { id: ID } });
+		nock(API)
+			.get('/api/machines')
+			.query(true)
+			.times(4)
+			.reply(200, { value: { id: ID } });
 		const run = await engine.run(
 			defenderWorkflow([{ name: 'ws-1.contoso.com' }, { name: 'ws-2.contoso.com' }], {
-				parameters: { device: { __rl: true, mode: 'hostname', value: '={{ $json.name }}' }, comment: 'c', options: { maxRetries: 0 } },
+				parameters: {
+					device: { __rl: true, mode: 'hostname', value: '={{ $json.name }}' },
+					comment: 'c',
+					options: { maxRetries: 0 },
+				},
 				onError: 'continueRegularOutput',
 			}),
 		);
 		const output = jsonOf(run, 'Defender') as Array<{ error?: string }>;
 		expect(output).toHaveLength(2);
 		for (const item of output) {
-			expect(item.error).toMatch(/^Defender kept failing \(HTTP 200 with a page whose "value" is not a list\)/);
+			expect(item.error).toMatch(
+				/^Defender kept failing \(HTTP 200 with a page whose "value" is not a list\)/,
+			);
 			expect(item.error).not.toMatch(/no Defender device/);
 		}
 	});

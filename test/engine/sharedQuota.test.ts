@@ -20,7 +20,10 @@ import { CREDENTIAL_ID, defenderWorkflow, jsonOf, newEngine, runError } from '..
 const ID = machineId(77);
 const byId = (id: string) => ({ __rl: true, mode: 'id', value: id });
 const release = (options: object = {}) =>
-	defenderWorkflow([{}], { parameters: { device: byId(ID), comment: 'c', options }, onError: 'continueRegularOutput' });
+	defenderWorkflow([{}], {
+		parameters: { device: byId(ID), comment: 'c', options },
+		onError: 'continueRegularOutput',
+	});
 
 describe('429 is waiting, not failing (a clock the test moves: waits pass at once, and are measured)', () => {
 	let nowMs = Date.now();
@@ -45,14 +48,17 @@ describe('429 is waiting, not failing (a clock the test moves: waits pass at onc
 		mockTenantActions();
 		return engine;
 	}
-	const createdNow = () => machineAction({ machineId: ID, creationDateTimeUtc: new Date(nowMs).toISOString() });
+	const createdNow = () =>
+		machineAction({ machineId: ID, creationDateTimeUtc: new Date(nowMs).toISOString() });
 
 	test('twelve 429s with Retry-After: 1 do not fail the item, though Max Retries is 2: it waits each out, with jitter', async () => {
 		const engine = setup();
 		const throttled = nock(API)
 			.post(`/api/machines/${ID}/unisolate`)
 			.times(12)
-			.reply(429, apiErrorBody('TooManyRequests', 'Rate limit is exceeded.'), { 'Retry-After': '1' });
+			.reply(429, apiErrorBody('TooManyRequests', 'Rate limit is exceeded.'), {
+				'Retry-After': '1',
+			});
 		const created = nock(API).post(`/api/machines/${ID}/unisolate`).reply(201, createdNow);
 		const run = await engine.run(release({ maxRetries: 2, maxWaitSeconds: 60 }));
 		const [item] = jsonOf(run, 'Defender');
@@ -72,7 +78,9 @@ describe('429 is waiting, not failing (a clock the test moves: waits pass at onc
 		nock(API)
 			.post(`/api/machines/${ID}/unisolate`)
 			.times(100)
-			.reply(429, apiErrorBody('TooManyRequests', 'Rate limit is exceeded.'), { 'Retry-After': '2' });
+			.reply(429, apiErrorBody('TooManyRequests', 'Rate limit is exceeded.'), {
+				'Retry-After': '2',
+			});
 		const run = await engine.run(release({ maxRetries: 1, maxWaitSeconds: 20 }));
 		const [item] = jsonOf(run, 'Defender');
 		expect(item.error).toMatch(
@@ -87,9 +95,14 @@ describe('429 is waiting, not failing (a clock the test moves: waits pass at onc
 
 	test('5xx answers are still bounded by Max Retries', async () => {
 		const engine = setup();
-		const failing = nock(API).post(`/api/machines/${ID}/unisolate`).times(3).reply(503, apiErrorBody('ServiceUnavailable', 'busy'));
+		const failing = nock(API)
+			.post(`/api/machines/${ID}/unisolate`)
+			.times(3)
+			.reply(503, apiErrorBody('ServiceUnavailable', 'busy'));
 		const run = await engine.run(release({ maxRetries: 2, maxWaitSeconds: 3600 }));
-		expect(jsonOf(run, 'Defender')[0].error).toMatch(/^Defender kept failing \(HTTP 503 ServiceUnavailable\) after 2 retries while trying to unisolate device /);
+		expect(jsonOf(run, 'Defender')[0].error).toMatch(
+			/^Defender kept failing \(HTTP 503 ServiceUnavailable\) after 2 retries while trying to unisolate device /,
+		);
 		expect(failing.isDone()).toBe(true);
 		expect(unusedMocks()).toEqual([]);
 	});
@@ -98,8 +111,13 @@ describe('429 is waiting, not failing (a clock the test moves: waits pass at onc
 		const engine = setup();
 		const scope = nock(API);
 		for (let n = 0; n < 4; n++) {
-			scope.post(`/api/machines/${ID}/unisolate`).reply(429, apiErrorBody('TooManyRequests', 'x'), { 'Retry-After': '1' });
-			if (n < 2) scope.post(`/api/machines/${ID}/unisolate`).reply(503, apiErrorBody('ServiceUnavailable', 'busy'));
+			scope
+				.post(`/api/machines/${ID}/unisolate`)
+				.reply(429, apiErrorBody('TooManyRequests', 'x'), { 'Retry-After': '1' });
+			if (n < 2)
+				scope
+					.post(`/api/machines/${ID}/unisolate`)
+					.reply(503, apiErrorBody('ServiceUnavailable', 'busy'));
 		}
 		scope.post(`/api/machines/${ID}/unisolate`).reply(201, createdNow);
 		const run = await engine.run(release({ maxRetries: 2, maxWaitSeconds: 3600 }));
@@ -113,15 +131,29 @@ describe('token: one request per process, however many items and executions run 
 	const releaseAll = (devices: string[]) =>
 		defenderWorkflow(
 			devices.map((id) => ({ id })),
-			{ parameters: { device: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, comment: 'c', options: { parallelRequests: 10 } }, onError: 'continueRegularOutput' },
+			{
+				parameters: {
+					device: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
+					comment: 'c',
+					options: { parallelRequests: 10 },
+				},
+				onError: 'continueRegularOutput',
+			},
 		);
 
 	function tokenCounter(clientId: string) {
 		let requests = 0;
 		nock(LOGIN)
 			.persist()
-			.post(`/${TENANT}/oauth2/v2.0/token`, (body: Record<string, string>) => body.client_id === clientId)
-			.reply(200, () => ({ token_type: 'Bearer', expires_in: 3599, access_token: `token-${++requests}` }));
+			.post(
+				`/${TENANT}/oauth2/v2.0/token`,
+				(body: Record<string, string>) => body.client_id === clientId,
+			)
+			.reply(200, () => ({
+				token_type: 'Bearer',
+				expires_in: 3599,
+				access_token: `token-${++requests}`,
+			}));
 		return () => requests;
 	}
 
@@ -131,14 +163,14 @@ describe('token: one request per process, however many items and executions run 
 			.persist()
 			.post(/\/api\/machines\/[0-9a-f]{40}\/unisolate/)
 			.reply(function reply(uri) {
-				if (this.req.headers.authorization !== `Bearer ${acceptedToken()}`) return [401, apiErrorBody('Unauthorized', 'expired')];
+				if (this.req.headers.authorization !== `Bearer ${acceptedToken()}`)
+					return [401, apiErrorBody('Unauthorized', 'expired')];
 				const id = uri.split('/')[3];
 				posted.push(id);
 				return [201, machineAction({ machineId: id })];
 			});
 		return posted;
 	}
-
 
 	test('a 401 storm after expiry (20 items, 10 in parallel, 3 executions at once) costs exactly one token request', async () => {
 		const engine = newEngine();
@@ -151,14 +183,22 @@ describe('token: one request per process, however many items and executions run 
 		const tokenRequests = tokenCounter(credential.clientId);
 		mockTenantActions();
 		const posted = releases(() => 'token-1');
-		const runs = await Promise.all([releaseAll(ids), releaseAll(ids.map((id) => id.replace(/^a/, 'b'))), releaseAll(ids.map((id) => id.replace(/^a/, 'c')))].map(async (workflow) => await engine.run(workflow)));
+		const runs = await Promise.all(
+			[
+				releaseAll(ids),
+				releaseAll(ids.map((id) => id.replace(/^a/, 'b'))),
+				releaseAll(ids.map((id) => id.replace(/^a/, 'c'))),
+			].map(async (workflow) => await engine.run(workflow)),
+		);
 		for (const run of runs) {
 			expect(runError(run)).toBeUndefined();
 			expect(jsonOf(run, 'Defender').filter((item) => item.error)).toEqual([]);
 		}
 		expect(posted).toHaveLength(60);
 		expect(tokenRequests()).toBe(1);
-		expect(engine.credentialsHelper.stored(CREDENTIAL_ID).oauthTokenData).toMatchObject({ access_token: 'token-1' });
+		expect(engine.credentialsHelper.stored(CREDENTIAL_ID).oauthTokenData).toMatchObject({
+			access_token: 'token-1',
+		});
 	});
 
 	test('executions that start together with no stored token yet fetch one token, not one each', async () => {
@@ -169,7 +209,8 @@ describe('token: one request per process, however many items and executions run 
 		const posted = releases(() => 'token-1');
 		const workflows = Array.from({ length: 5 }, (_, n) => releaseAll(ids.slice(4 * n, 4 * n + 4)));
 		const runs = await Promise.all(workflows.map(async (workflow) => await engine.run(workflow)));
-		for (const run of runs) expect(jsonOf(run, 'Defender').filter((item) => item.error)).toEqual([]);
+		for (const run of runs)
+			expect(jsonOf(run, 'Defender').filter((item) => item.error)).toEqual([]);
 		expect(posted).toHaveLength(20);
 		expect(tokenRequests()).toBe(1);
 	});

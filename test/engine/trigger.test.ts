@@ -4,11 +4,23 @@ import nock from 'nock';
 import { MAX_UNDER_WAY, OVERLAP_MS } from '../../nodes/DefenderForEndpoint/lib/isolationEvents';
 import { STATE_KEY } from '../../nodes/DefenderForEndpointTrigger/poll';
 import { machineAction, machineId, mockTokens, saveCredential } from '../helpers/defenderMocks';
-import { eventKeys, fakeDefender, itemsOf, newTriggerEngine, triggerWorkflow, type TriggerEngine } from '../helpers/trigger';
+import {
+	eventKeys,
+	fakeDefender,
+	itemsOf,
+	newTriggerEngine,
+	triggerWorkflow,
+	type TriggerEngine,
+} from '../helpers/trigger';
 
 /** Issue #20: the trigger's polls through n8n-core's PollContext, with the static data n8n would store between them. */
 
-const ALL_EVENTS = ['deviceIsolated', 'deviceReleased', 'isolationOrReleaseFailed', 'isolationOrReleaseRequested'];
+const ALL_EVENTS = [
+	'deviceIsolated',
+	'deviceReleased',
+	'isolationOrReleaseFailed',
+	'isolationOrReleaseRequested',
+];
 const at = (minutesFromNow: number) => new Date(Date.now() + minutesFromNow * 60_000).toISOString();
 
 let engine: TriggerEngine;
@@ -51,12 +63,23 @@ describe('first activation', () => {
 		const first = await poll(workflow);
 		expect(first.result).toBeNull();
 		expect(defender.filters).toHaveLength(1);
-		expect((stored['node:Defender Trigger'] as IDataObject)[STATE_KEY]).toMatchObject({ version: 1 });
+		expect((stored['node:Defender Trigger'] as IDataObject)[STATE_KEY]).toMatchObject({
+			version: 1,
+		});
 
-		const fresh = add({ type: 'Isolate', status: 'Pending', machineId: machineId(7), computerDnsName: 'ws-7.contoso.com' });
+		const fresh = add({
+			type: 'Isolate',
+			status: 'Pending',
+			machineId: machineId(7),
+			computerDnsName: 'ws-7.contoso.com',
+		});
 		const items = itemsOf(await poll(workflow));
 		expect(eventKeys(items)).toEqual([`isolationOrReleaseRequested ${fresh.id}`]);
-		expect(items[0]).toMatchObject({ event: 'isolationOrReleaseRequested', deviceId: machineId(7), deviceName: 'ws-7.contoso.com' });
+		expect(items[0]).toMatchObject({
+			event: 'isolationOrReleaseRequested',
+			deviceId: machineId(7),
+			deviceName: 'ws-7.contoso.com',
+		});
 		expect((items[0].machineAction as IDataObject)['@odata.context']).toBeUndefined();
 
 		// An action under way at activation still reports how it ends (it ends after activation).
@@ -87,13 +110,24 @@ describe('each event exactly once', () => {
 	test('paging: every page is read, every action reported once; steady state costs one call per poll', async () => {
 		const workflow = setup({ pageSize: 2 });
 		await poll(workflow);
-		const actions = [1, 2, 3, 4, 5].map((n) => add({ type: 'Isolate', status: 'Pending', machineId: machineId(n), creationDateTimeUtc: at(n / 10) }));
+		const actions = [1, 2, 3, 4, 5].map((n) =>
+			add({
+				type: 'Isolate',
+				status: 'Pending',
+				machineId: machineId(n),
+				creationDateTimeUtc: at(n / 10),
+			}),
+		);
 		const before = defender.filters.length;
 		const items = itemsOf(await poll(workflow));
-		expect(eventKeys(items)).toEqual(actions.map((action) => `isolationOrReleaseRequested ${action.id}`));
+		expect(eventKeys(items)).toEqual(
+			actions.map((action) => `isolationOrReleaseRequested ${action.id}`),
+		);
 		expect(callsSince(before)).toHaveLength(3);
 		for (const action of actions) action.status = 'TimeOut';
-		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual(actions.map((action) => `isolationOrReleaseFailed ${action.id}`));
+		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual(
+			actions.map((action) => `isolationOrReleaseFailed ${action.id}`),
+		);
 		defender.pageSize = 10_000;
 		const quiet = defender.filters.length;
 		expect(itemsOf(await poll(workflow))).toEqual([]);
@@ -106,9 +140,14 @@ describe('each event exactly once', () => {
 		const late = add({ type: 'Isolate', status: 'Succeeded', creationDateTimeUtc: at(1) });
 		defender.hidden.add(String(late.id));
 		const newer = add({ type: 'Unisolate', status: 'Pending', creationDateTimeUtc: at(5) });
-		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual([`isolationOrReleaseRequested ${newer.id}`]);
+		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual([
+			`isolationOrReleaseRequested ${newer.id}`,
+		]);
 		defender.hidden.clear();
-		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual([`isolationOrReleaseRequested ${late.id}`, `deviceIsolated ${late.id}`]);
+		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual([
+			`isolationOrReleaseRequested ${late.id}`,
+			`deviceIsolated ${late.id}`,
+		]);
 		expect(itemsOf(await poll(workflow))).toEqual([]);
 		// The window starts OVERLAP_MS before the newest action seen (Defender's clock, not ours).
 		expect(defender.filters.at(-1)).toBe(
@@ -120,23 +159,45 @@ describe('each event exactly once', () => {
 		const workflow = setup();
 		await poll(workflow);
 		const ahead = add({ type: 'Isolate', status: 'Succeeded', creationDateTimeUtc: at(24 * 60) });
-		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual([`isolationOrReleaseRequested ${ahead.id}`, `deviceIsolated ${ahead.id}`]);
-		const next = add({ type: 'Unisolate', status: 'Succeeded', creationDateTimeUtc: at(24 * 60 + 1) });
-		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual([`isolationOrReleaseRequested ${next.id}`, `deviceReleased ${next.id}`]);
+		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual([
+			`isolationOrReleaseRequested ${ahead.id}`,
+			`deviceIsolated ${ahead.id}`,
+		]);
+		const next = add({
+			type: 'Unisolate',
+			status: 'Succeeded',
+			creationDateTimeUtc: at(24 * 60 + 1),
+		});
+		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual([
+			`isolationOrReleaseRequested ${next.id}`,
+			`deviceReleased ${next.id}`,
+		]);
 	});
 
 	test('an action that becomes final long after it was created (outside the window) is read by ID and reported once', async () => {
 		const workflow = setup();
 		await poll(workflow);
 		const slow = add({ type: 'Isolate', status: 'Pending', creationDateTimeUtc: at(0) });
-		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual([`isolationOrReleaseRequested ${slow.id}`]);
-		const later = add({ type: 'Unisolate', status: 'Pending', machineId: machineId(2), creationDateTimeUtc: at(60) });
-		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual([`isolationOrReleaseRequested ${later.id}`]);
+		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual([
+			`isolationOrReleaseRequested ${slow.id}`,
+		]);
+		const later = add({
+			type: 'Unisolate',
+			status: 'Pending',
+			machineId: machineId(2),
+			creationDateTimeUtc: at(60),
+		});
+		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual([
+			`isolationOrReleaseRequested ${later.id}`,
+		]);
 		slow.status = 'Succeeded';
 		slow.lastUpdateDateTimeUtc = at(61);
 		const before = defender.filters.length;
 		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual([`deviceIsolated ${slow.id}`]);
-		expect(callsSince(before)).toEqual([expect.stringContaining('creationDateTimeUtc ge'), `id eq '${String(slow.id)}'`]);
+		expect(callsSince(before)).toEqual([
+			expect.stringContaining('creationDateTimeUtc ge'),
+			`id eq '${String(slow.id)}'`,
+		]);
 		const after = defender.filters.length;
 		expect(itemsOf(await poll(workflow))).toEqual([]);
 		expect(callsSince(after)).toHaveLength(1);
@@ -145,14 +206,23 @@ describe('each event exactly once', () => {
 	test('many actions under way before the window are read in OR-batches of IDs', async () => {
 		const workflow = setup();
 		await poll(workflow);
-		const pending = Array.from({ length: 45 }, (_, n) => add({ type: 'Isolate', status: 'Pending', machineId: machineId(n + 1), creationDateTimeUtc: at(n / 100) }));
+		const pending = Array.from({ length: 45 }, (_, n) =>
+			add({
+				type: 'Isolate',
+				status: 'Pending',
+				machineId: machineId(n + 1),
+				creationDateTimeUtc: at(n / 100),
+			}),
+		);
 		expect(itemsOf(await poll(workflow))).toHaveLength(45);
 		add({ type: 'Unisolate', status: 'Pending', creationDateTimeUtc: at(120) });
 		await poll(workflow);
 		for (const action of pending) action.status = 'Cancelled';
 		const before = defender.filters.length;
 		const items = itemsOf(await poll(workflow));
-		expect(eventKeys(items)).toEqual(pending.map((action) => `isolationOrReleaseFailed ${action.id}`));
+		expect(eventKeys(items)).toEqual(
+			pending.map((action) => `isolationOrReleaseFailed ${action.id}`),
+		);
 		const batches = callsSince(before).filter((filter) => filter.startsWith('id eq'));
 		expect(batches).toHaveLength(2);
 		expect(batches.join(' or ').match(/id eq/g)).toHaveLength(45);
@@ -163,7 +233,9 @@ describe('each event exactly once', () => {
 		const workflow = setup();
 		await poll(workflow);
 		const before = add({ type: 'Isolate', status: 'Pending', creationDateTimeUtc: at(1) });
-		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual([`isolationOrReleaseRequested ${before.id}`]);
+		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual([
+			`isolationOrReleaseRequested ${before.id}`,
+		]);
 
 		// "Restart": a new engine (new credential store, new token), the static data as read back from the database.
 		const actions = defender.actions;
@@ -187,7 +259,12 @@ describe('each event exactly once', () => {
 		await poll(workflow);
 		const slow = add({ type: 'Isolate', status: 'Pending', creationDateTimeUtc: at(0) });
 		await poll(workflow);
-		add({ type: 'Isolate', status: 'Pending', machineId: machineId(3), creationDateTimeUtc: at(60) });
+		add({
+			type: 'Isolate',
+			status: 'Pending',
+			machineId: machineId(3),
+			creationDateTimeUtc: at(60),
+		});
 		await poll(workflow);
 		const fresh = add({ type: 'Unisolate', status: 'Succeeded', creationDateTimeUtc: at(61) });
 		slow.status = 'Succeeded';
@@ -210,23 +287,61 @@ describe('each event exactly once', () => {
 		const workflow = setup();
 		await poll(workflow);
 		const action = add({ type: 'Isolate', status: 'Succeeded', creationDateTimeUtc: at(1) });
-		const [one, two] = await Promise.all([engine.poll(workflow, { staticData: stored }), engine.poll(workflow, { staticData: stored })]);
+		const [one, two] = await Promise.all([
+			engine.poll(workflow, { staticData: stored }),
+			engine.poll(workflow, { staticData: stored }),
+		]);
 		const items = [...itemsOf(one), ...itemsOf(two)];
-		expect(eventKeys(items)).toEqual([`isolationOrReleaseRequested ${action.id}`, `deviceIsolated ${action.id}`]);
+		expect(eventKeys(items)).toEqual([
+			`isolationOrReleaseRequested ${action.id}`,
+			`deviceIsolated ${action.id}`,
+		]);
 	});
 });
 
 describe('events and filters', () => {
 	test('only the chosen events, by requestor, comment and isolation type; the position covers every action', async () => {
 		const workflow = setup({
-			parameters: { events: ['deviceIsolated'], filters: { requestor: 'SOC@contoso.com', commentContains: 'inc-', isolationType: 'Full' } },
+			parameters: {
+				events: ['deviceIsolated'],
+				filters: { requestor: 'SOC@contoso.com', commentContains: 'inc-', isolationType: 'Full' },
+			},
 		});
 		await poll(workflow);
-		const match = add({ type: 'Isolate', status: 'Succeeded', requestor: 'soc@contoso.com', requestorComment: 'INC-42', scope: 'Full' });
-		add({ type: 'Isolate', status: 'Succeeded', requestor: 'other@contoso.com', requestorComment: 'INC-43', scope: 'Full' });
-		add({ type: 'Isolate', status: 'Succeeded', requestor: 'soc@contoso.com', requestorComment: 'drill', scope: 'Full' });
-		add({ type: 'Isolate', status: 'Succeeded', requestor: 'soc@contoso.com', requestorComment: 'INC-44', scope: 'Selective' });
-		add({ type: 'Unisolate', status: 'Succeeded', requestor: 'soc@contoso.com', requestorComment: 'INC-45' });
+		const match = add({
+			type: 'Isolate',
+			status: 'Succeeded',
+			requestor: 'soc@contoso.com',
+			requestorComment: 'INC-42',
+			scope: 'Full',
+		});
+		add({
+			type: 'Isolate',
+			status: 'Succeeded',
+			requestor: 'other@contoso.com',
+			requestorComment: 'INC-43',
+			scope: 'Full',
+		});
+		add({
+			type: 'Isolate',
+			status: 'Succeeded',
+			requestor: 'soc@contoso.com',
+			requestorComment: 'drill',
+			scope: 'Full',
+		});
+		add({
+			type: 'Isolate',
+			status: 'Succeeded',
+			requestor: 'soc@contoso.com',
+			requestorComment: 'INC-44',
+			scope: 'Selective',
+		});
+		add({
+			type: 'Unisolate',
+			status: 'Succeeded',
+			requestor: 'soc@contoso.com',
+			requestorComment: 'INC-45',
+		});
 		expect(eventKeys(itemsOf(await poll(workflow)))).toEqual([`deviceIsolated ${match.id}`]);
 	});
 

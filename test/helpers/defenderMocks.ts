@@ -19,7 +19,13 @@ let clientCounter = 0;
  */
 export function saveCredential(engine: Engine, overrides: Record<string, string> = {}) {
 	const applicationId = `client-${randomUUID()}-${++clientCounter}`;
-	const data = { cloud: 'commercial', tenantId: TENANT, applicationId, applicationSecret: SECRET, ...overrides };
+	const data = {
+		cloud: 'commercial',
+		tenantId: TENANT,
+		applicationId,
+		applicationSecret: SECRET,
+		...overrides,
+	};
 	engine.credentialsHelper.save(CREDENTIAL_ID, 'defenderForEndpointOAuth2Api', data);
 	return { ...data, clientId: data.applicationId, clientSecret: data.applicationSecret };
 }
@@ -28,7 +34,11 @@ export function saveCredential(engine: Engine, overrides: Record<string, string>
 export function mockTokens(
 	clientId: string,
 	tokens: string[],
-	{ login = LOGIN, tenant = TENANT, scope = 'https://api.securitycenter.microsoft.com/.default' } = {},
+	{
+		login = LOGIN,
+		tenant = TENANT,
+		scope = 'https://api.securitycenter.microsoft.com/.default',
+	} = {},
 ) {
 	const bodies: Record<string, string>[] = [];
 	const scopeMock = nock(login);
@@ -43,7 +53,12 @@ export function mockTokens(
 					body.scope === scope
 				);
 			})
-			.reply(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token });
+			.reply(200, {
+				token_type: 'Bearer',
+				expires_in: 3599,
+				ext_expires_in: 3599,
+				access_token: token,
+			});
 	}
 	return { scope: scopeMock, bodies };
 }
@@ -76,11 +91,26 @@ export function machineAction(overrides: Record<string, unknown> = {}) {
 	};
 }
 
-export function machine(id: string, computerDnsName: string, overrides: Record<string, unknown> = {}) {
-	return { id, computerDnsName, lastSeen: '2026-11-20T10:00:00Z', healthStatus: 'Active', osPlatform: 'Windows11', ...overrides };
+export function machine(
+	id: string,
+	computerDnsName: string,
+	overrides: Record<string, unknown> = {},
+) {
+	return {
+		id,
+		computerDnsName,
+		lastSeen: '2026-11-20T10:00:00Z',
+		healthStatus: 'Active',
+		osPlatform: 'Windows11',
+		...overrides,
+	};
 }
 
-export function apiErrorBody(code: string, message: string, target = '43f4cb08-8fac-4b65-9db1-745c2ae65f3a') {
+export function apiErrorBody(
+	code: string,
+	message: string,
+	target = '43f4cb08-8fac-4b65-9db1-745c2ae65f3a',
+) {
 	return { error: { code, message, target } };
 }
 

@@ -13,11 +13,15 @@ const { startSimulator, DEFAULT_CREDENTIALS } = require('../../simulator') as {
 const { simulatedClock } = require('../../tooling/simulatedTime') as {
 	simulatedClock: (simulator: Simulator, timeScale: number) => Parameters<typeof useClock>[0];
 };
-const { simulatorCredential, simulatorDelegatedCredential, signInAtSimulator } = require('../../tooling/simulatorCredential') as {
-	simulatorCredential: (simulator: Simulator) => IDataObject;
-	simulatorDelegatedCredential: (simulator: Simulator, oauthTokenData?: IDataObject) => IDataObject;
-	signInAtSimulator: (simulator: Simulator) => Promise<IDataObject>;
-};
+const { simulatorCredential, simulatorDelegatedCredential, signInAtSimulator } =
+	require('../../tooling/simulatorCredential') as {
+		simulatorCredential: (simulator: Simulator) => IDataObject;
+		simulatorDelegatedCredential: (
+			simulator: Simulator,
+			oauthTokenData?: IDataObject,
+		) => IDataObject;
+		signInAtSimulator: (simulator: Simulator) => Promise<IDataObject>;
+	};
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface SimRequest {
@@ -38,7 +42,12 @@ export interface Simulator {
 	authorizeUrl: string;
 	scope: string;
 	credentials: { tenantId: string; clientId: string; clientSecret: string };
-	devices: Array<{ id: string; computerDnsName: string; lastIpAddress: string; rbacGroupName: string }>;
+	devices: Array<{
+		id: string;
+		computerDnsName: string;
+		lastIpAddress: string;
+		rbacGroupName: string;
+	}>;
 	delegated: {
 		signInAs(upn: string): void;
 		setConsentedScopes(scopes: string[]): void;
@@ -66,14 +75,21 @@ export interface Simulator {
  * Starts the simulator at `timeScale` and puts the node on the same scaled clock, so Retry-After, backoff and the
  * rate limiter take simulated seconds; call the returned stop() in afterEach.
  */
-export async function simulatorFor(engine: Engine, options: { timeScale?: number } & Record<string, unknown> = {}) {
+export async function simulatorFor(
+	engine: Engine,
+	options: { timeScale?: number } & Record<string, unknown> = {},
+) {
 	const timeScale = options.timeScale ?? 1;
 	// A client ID of its own: the node's rate limiter is per tenant and app for the whole process, and every simulator
 	// runs its own clock.
 	const credentials = { ...DEFAULT_CREDENTIALS, clientId: randomUUID() };
 	const sim = await startSimulator({ deviceCount: 30, ...options, timeScale, credentials });
 	useClock(timeScale === 1 ? undefined : simulatedClock(sim, timeScale));
-	engine.credentialsHelper.save(CREDENTIAL_ID, 'defenderForEndpointOAuth2Api', simulatorCredential(sim));
+	engine.credentialsHelper.save(
+		CREDENTIAL_ID,
+		'defenderForEndpointOAuth2Api',
+		simulatorCredential(sim),
+	);
 	const stop = async () => {
 		useClock(undefined);
 		await sim.close();
@@ -85,12 +101,19 @@ export async function simulatorFor(engine: Engine, options: { timeScale?: number
  * Like simulatorFor, with the delegated credential CREDENTIAL_ID signed in as the simulator's user (`connected`: false
  * leaves it unconnected, as a credential saved before "Connect my account").
  */
-export async function delegatedSimulatorFor(engine: Engine, options: Record<string, unknown> & { connected?: boolean } = {}) {
+export async function delegatedSimulatorFor(
+	engine: Engine,
+	options: Record<string, unknown> & { connected?: boolean } = {},
+) {
 	const { connected = true, ...simulatorOptions } = options;
 	const credentials = { ...DEFAULT_CREDENTIALS, clientId: randomUUID() };
 	const sim = await startSimulator({ deviceCount: 30, ...simulatorOptions, credentials });
 	const oauthTokenData = connected ? await signInAtSimulator(sim) : undefined;
-	engine.credentialsHelper.save(CREDENTIAL_ID, 'defenderForEndpointDelegatedOAuth2Api', simulatorDelegatedCredential(sim, oauthTokenData));
+	engine.credentialsHelper.save(
+		CREDENTIAL_ID,
+		'defenderForEndpointDelegatedOAuth2Api',
+		simulatorDelegatedCredential(sim, oauthTokenData),
+	);
 	return { sim, oauthTokenData, stop: async () => await sim.close() };
 }
 

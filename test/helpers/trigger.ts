@@ -9,8 +9,12 @@ import { API, apiErrorBody } from './defenderMocks';
 import { CREDENTIAL_ID, NODE_TYPE, type Engine } from './workflow';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { createEngine } = require('../../tooling/engine') as { createEngine: (setup: object) => TriggerEngine };
-const { compileFilter } = require('../../simulator/odataFilter') as { compileFilter: (filter: string) => (entity: object) => boolean };
+const { createEngine } = require('../../tooling/engine') as {
+	createEngine: (setup: object) => TriggerEngine;
+};
+const { compileFilter } = require('../../simulator/odataFilter') as {
+	compileFilter: (filter: string) => (entity: object) => boolean;
+};
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export const TRIGGER_TYPE = 'n8n-nodes-defender-for-endpoint.defenderForEndpointTrigger';
@@ -22,12 +26,18 @@ export interface PollOutcome {
 }
 
 export interface TriggerEngine extends Engine {
-	poll(workflow: object, options?: { mode?: 'trigger' | 'manual'; staticData?: IDataObject }): Promise<PollOutcome>;
+	poll(
+		workflow: object,
+		options?: { mode?: 'trigger' | 'manual'; staticData?: IDataObject },
+	): Promise<PollOutcome>;
 }
 
 export function newTriggerEngine(): TriggerEngine {
 	return createEngine({
-		nodeTypes: { [NODE_TYPE]: new DefenderForEndpoint(), [TRIGGER_TYPE]: new DefenderForEndpointTrigger() },
+		nodeTypes: {
+			[NODE_TYPE]: new DefenderForEndpoint(),
+			[TRIGGER_TYPE]: new DefenderForEndpointTrigger(),
+		},
 		credentialTypes: {
 			defenderForEndpointOAuth2Api: new DefenderForEndpointOAuth2Api(),
 			defenderForEndpointDelegatedOAuth2Api: new DefenderForEndpointDelegatedOAuth2Api(),
@@ -36,7 +46,10 @@ export function newTriggerEngine(): TriggerEngine {
 }
 
 /** Trigger → (nothing): the trigger alone, with its parameters. */
-export function triggerWorkflow(parameters: IDataObject = {}, signIn: 'application' | 'delegated' = 'application') {
+export function triggerWorkflow(
+	parameters: IDataObject = {},
+	signIn: 'application' | 'delegated' = 'application',
+) {
 	return {
 		id: 'wf-trigger',
 		name: 'isolation events',
@@ -47,7 +60,10 @@ export function triggerWorkflow(parameters: IDataObject = {}, signIn: 'applicati
 				type: TRIGGER_TYPE,
 				typeVersion: 1,
 				position: [0, 0],
-				parameters: { ...(signIn === 'delegated' ? { authentication: 'delegated' } : {}), ...parameters },
+				parameters: {
+					...(signIn === 'delegated' ? { authentication: 'delegated' } : {}),
+					...parameters,
+				},
 				credentials:
 					signIn === 'delegated'
 						? { defenderForEndpointDelegatedOAuth2Api: { id: CREDENTIAL_ID, name: 'Analyst' } }
@@ -65,7 +81,8 @@ export function itemsOf(outcome: PollOutcome): IDataObject[] {
 }
 
 /** "deviceIsolated <actionId>" per item: what a test compares. */
-export const eventKeys = (items: IDataObject[]) => items.map((item) => `${String(item.event)} ${String((item.machineAction as IDataObject).id)}`);
+export const eventKeys = (items: IDataObject[]) =>
+	items.map((item) => `${String(item.event)} ${String((item.machineAction as IDataObject).id)}`);
 
 /**
  * Defender's GET /api/machineactions over a list the test controls: $filter evaluated by the simulator's OData
@@ -76,7 +93,13 @@ export function fakeDefender(options: { pageSize?: number } = {}) {
 	const actions: IDataObject[] = [];
 	const hidden = new Set<string>();
 	const filters: string[] = [];
-	const fake = { actions, hidden, filters, pageSize: options.pageSize ?? 10_000, refuse: undefined as ((filter: string) => boolean) | undefined };
+	const fake = {
+		actions,
+		hidden,
+		filters,
+		pageSize: options.pageSize ?? 10_000,
+		refuse: undefined as ((filter: string) => boolean) | undefined,
+	};
 	nock(API)
 		.persist()
 		.get('/api/machineactions')
@@ -86,7 +109,9 @@ export function fakeDefender(options: { pageSize?: number } = {}) {
 			const filter = query.get('$filter') ?? '';
 			filters.push(filter);
 			if (fake.refuse?.(filter)) return [403, apiErrorBody('Forbidden', 'Refused by the test')];
-			const matching = actions.filter((action) => !hidden.has(String(action.id)) && compileFilter(filter)(action));
+			const matching = actions.filter(
+				(action) => !hidden.has(String(action.id)) && compileFilter(filter)(action),
+			);
 			const skip = Number(query.get('$skip') ?? 0);
 			const top = Math.min(Number(query.get('$top') ?? 10_000), fake.pageSize);
 			const value = matching.slice(skip, skip + top);

@@ -46,7 +46,14 @@ export function defenderWorkflow(items: IDataObject[], defender: DefenderNodeSet
 	return {
 		name: 'release',
 		nodes: [
-			{ id: '1', name: 'Tickets', type: 'fixture.items', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(items) } },
+			{
+				id: '1',
+				name: 'Tickets',
+				type: 'fixture.items',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { items: JSON.stringify(items) },
+			},
 			{
 				id: '2',
 				name: 'Defender',
@@ -65,8 +72,22 @@ export function defenderWorkflow(items: IDataObject[], defender: DefenderNodeSet
 						: { defenderForEndpointOAuth2Api: { id: CREDENTIAL_ID, name: 'Defender' } },
 				...(defender.onError ? { onError: defender.onError } : {}),
 			},
-			{ id: '3', name: 'Released', type: 'fixture.collect', typeVersion: 1, position: [400, 0], parameters: {} },
-			{ id: '4', name: 'Errors', type: 'fixture.collect', typeVersion: 1, position: [400, 200], parameters: {} },
+			{
+				id: '3',
+				name: 'Released',
+				type: 'fixture.collect',
+				typeVersion: 1,
+				position: [400, 0],
+				parameters: {},
+			},
+			{
+				id: '4',
+				name: 'Errors',
+				type: 'fixture.collect',
+				typeVersion: 1,
+				position: [400, 200],
+				parameters: {},
+			},
 		],
 		connections: {
 			Tickets: { main: [[{ node: 'Defender', type: 'main', index: 0 }]] },

@@ -13,21 +13,34 @@ describe('orBatches', () => {
 		const clauses = Array.from({ length: 95 }, (_, n) => `computerDnsName eq 'ws-${n}'`);
 		const batches = orBatches(clauses);
 		expect(batches.flat()).toEqual(clauses);
-		expect(batches.map((batch) => batch.length)).toEqual([MAX_NAMES_PER_BATCH, MAX_NAMES_PER_BATCH, 15]);
+		expect(batches.map((batch) => batch.length)).toEqual([
+			MAX_NAMES_PER_BATCH,
+			MAX_NAMES_PER_BATCH,
+			15,
+		]);
 	});
 
 	test('long names are bounded by the encoded URL length', () => {
-		const clauses = Array.from({ length: 30 }, (_, n) => `computerDnsName eq '${'é'.repeat(60)}-${n}'`);
+		const clauses = Array.from(
+			{ length: 30 },
+			(_, n) => `computerDnsName eq '${'é'.repeat(60)}-${n}'`,
+		);
 		const batches = orBatches(clauses);
 		expect(batches.flat()).toEqual(clauses);
-		for (const batch of batches) expect(encodeURIComponent(batch.join(' or ')).length).toBeLessThanOrEqual(MAX_ENCODED_FILTER_LENGTH);
+		for (const batch of batches)
+			expect(encodeURIComponent(batch.join(' or ')).length).toBeLessThanOrEqual(
+				MAX_ENCODED_FILTER_LENGTH,
+			);
 		expect(batches.length).toBeGreaterThan(1);
 	});
 
 	test('no clauses, no batches; one clause longer than the bound still goes, alone', () => {
 		expect(orBatches([])).toEqual([]);
 		const huge = `computerDnsName eq '${'x'.repeat(MAX_ENCODED_FILTER_LENGTH)}'`;
-		expect(orBatches([huge, "computerDnsName eq 'a'"])).toEqual([[huge], ["computerDnsName eq 'a'"]]);
+		expect(orBatches([huge, "computerDnsName eq 'a'"])).toEqual([
+			[huge],
+			["computerDnsName eq 'a'"],
+		]);
 	});
 });
 
@@ -45,8 +58,12 @@ describe('hostname matching', () => {
 	});
 
 	test('a short name asks for the name itself and for names under it; a dotted name only for itself', () => {
-		expect(hostnameClause("o'ws", 'exactOrShortName')).toBe("(computerDnsName eq 'o''ws' or startswith(computerDnsName,'o''ws.'))");
-		expect(hostnameClause('ws-1.contoso.com', 'exactOrShortName')).toBe("computerDnsName eq 'ws-1.contoso.com'");
+		expect(hostnameClause("o'ws", 'exactOrShortName')).toBe(
+			"(computerDnsName eq 'o''ws' or startswith(computerDnsName,'o''ws.'))",
+		);
+		expect(hostnameClause('ws-1.contoso.com', 'exactOrShortName')).toBe(
+			"computerDnsName eq 'ws-1.contoso.com'",
+		);
 		expect(hostnameClause('WS-1', 'exact')).toBe("computerDnsName eq 'WS-1'");
 	});
 
@@ -56,8 +73,15 @@ describe('hostname matching', () => {
 });
 
 describe('isolatedDevices', () => {
-	const at = (hours: number) => new Date(Date.parse('2026-11-20T12:00:00Z') + hours * 3_600_000).toISOString();
-	const action = (machineId: string, type: string, status: string, createdHours: number, extra: Record<string, unknown> = {}) => ({
+	const at = (hours: number) =>
+		new Date(Date.parse('2026-11-20T12:00:00Z') + hours * 3_600_000).toISOString();
+	const action = (
+		machineId: string,
+		type: string,
+		status: string,
+		createdHours: number,
+		extra: Record<string, unknown> = {},
+	) => ({
 		machineId,
 		type,
 		status,
@@ -80,7 +104,9 @@ describe('isolatedDevices', () => {
 	const none = { states: [], isolationTypes: [] };
 
 	test('isolated, isolating and releasing devices, oldest first; released and never isolated ones are left out', () => {
-		expect(isolatedDevices(actions, none).map((device) => [device.machineId, device.isolationState])).toEqual([
+		expect(
+			isolatedDevices(actions, none).map((device) => [device.machineId, device.isolationState]),
+		).toEqual([
 			['a', 'isolated'],
 			['c', 'isolating'],
 			['d', 'releasing'],
@@ -88,7 +114,8 @@ describe('isolatedDevices', () => {
 	});
 
 	test('filters: state, isolated before/after, requestor, comment, isolation type', () => {
-		const ids = (criteria: object) => isolatedDevices(actions, { ...none, ...criteria }).map((device) => device.machineId);
+		const ids = (criteria: object) =>
+			isolatedDevices(actions, { ...none, ...criteria }).map((device) => device.machineId);
 		expect(ids({ states: ['isolated'] })).toEqual(['a']);
 		expect(ids({ before: Date.parse(at(2)) })).toEqual(['a']);
 		expect(ids({ after: Date.parse(at(2)) })).toEqual(['c', 'd']);
@@ -99,7 +126,13 @@ describe('isolatedDevices', () => {
 
 	test('each device says since when, by whom, why, and the deciding action', () => {
 		const [device] = isolatedDevices(actions, { ...none, states: ['isolated'] });
-		expect(device).toMatchObject({ machineId: 'a', since: at(0.1), requestor: 'soc@contoso.com', comment: 'INC-a', isolationType: 'Full' });
+		expect(device).toMatchObject({
+			machineId: 'a',
+			since: at(0.1),
+			requestor: 'soc@contoso.com',
+			comment: 'INC-a',
+			isolationType: 'Full',
+		});
 		expect(device.decidedBy).toBe(actions[0]);
 	});
 });

@@ -8,9 +8,16 @@ describe('the regional hosts', () => {
 	it.each([
 		['swa', 'Commercial – Switzerland Region'],
 		['ina', 'Commercial – India Region'],
-	])('%s is a commercial region: its own API host, the commercial sign-in, scope and portal', (cloud, label) => {
-		expect(CLOUDS[cloud as keyof typeof CLOUDS]).toEqual({ ...CLOUDS.commercial, label, apiBaseUrl: `https://${cloud}.api.security.microsoft.com` });
-	});
+	])(
+		'%s is a commercial region: its own API host, the commercial sign-in, scope and portal',
+		(cloud, label) => {
+			expect(CLOUDS[cloud as keyof typeof CLOUDS]).toEqual({
+				...CLOUDS.commercial,
+				label,
+				apiBaseUrl: `https://${cloud}.api.security.microsoft.com`,
+			});
+		},
+	);
 
 	it('asks a signed-in analyst for the commercial delegated scope in every commercial region', () => {
 		for (const cloud of ['us', 'eu', 'uk', 'au', 'swa', 'ina'] as const) {
@@ -25,7 +32,23 @@ describe('the regional hosts', () => {
 		['delegated', new DefenderForEndpointDelegatedOAuth2Api()],
 	])('the %s credential offers every cloud, then Custom', (_kind, credential) => {
 		const cloudField = credential.properties.find((property) => property.name === 'cloud');
-		expect(cloudField?.options?.map((option) => ('value' in option ? option.value : undefined))).toEqual(['commercial', 'us', 'eu', 'uk', 'au', 'swa', 'ina', 'gcc', 'gccHigh', 'dod', 'custom']);
-		expect(cloudField?.options?.map((option) => option.name)).toEqual(expect.arrayContaining(['Commercial – Switzerland Region', 'Commercial – India Region']));
+		expect(
+			cloudField?.options?.map((option) => ('value' in option ? option.value : undefined)),
+		).toEqual([
+			'commercial',
+			'us',
+			'eu',
+			'uk',
+			'au',
+			'swa',
+			'ina',
+			'gcc',
+			'gccHigh',
+			'dod',
+			'custom',
+		]);
+		expect(cloudField?.options?.map((option) => option.name)).toEqual(
+			expect.arrayContaining(['Commercial – Switzerland Region', 'Commercial – India Region']),
+		);
 	});
 });

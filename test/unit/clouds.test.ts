@@ -1,4 +1,9 @@
-import { CLOUDS, parseSecureUrl, parseTenantId, resolveCloud } from '../../nodes/DefenderForEndpoint/lib/clouds';
+import {
+	CLOUDS,
+	parseSecureUrl,
+	parseTenantId,
+	resolveCloud,
+} from '../../nodes/DefenderForEndpoint/lib/clouds';
 
 const TENANT = 'a1b2c3d4-0000-1111-2222-333344445555';
 const CLIENT = '11111111-2222-3333-4444-555555555555';
@@ -58,9 +63,9 @@ describe('resolveCloud: named clouds', () => {
 		});
 
 		it('builds the token URL from the tenant domain too', () => {
-			expect(resolveCloud({ cloud, tenantId: 'contoso.onmicrosoft.com', clientId: CLIENT }).tokenUrl).toBe(
-				`${login}/contoso.onmicrosoft.com/oauth2/v2.0/token`,
-			);
+			expect(
+				resolveCloud({ cloud, tenantId: 'contoso.onmicrosoft.com', clientId: CLIENT }).tokenUrl,
+			).toBe(`${login}/contoso.onmicrosoft.com/oauth2/v2.0/token`);
 		});
 
 		it('has a portal URL on https', () => {
@@ -70,7 +75,8 @@ describe('resolveCloud: named clouds', () => {
 	});
 
 	it('points the portal at the cloud’s own Defender portal', () => {
-		const portal = (cloud: string) => resolveCloud({ cloud, tenantId: TENANT, clientId: CLIENT }).portalUrl;
+		const portal = (cloud: string) =>
+			resolveCloud({ cloud, tenantId: TENANT, clientId: CLIENT }).portalUrl;
 		expect(portal('commercial')).toBe('https://security.microsoft.com');
 		expect(portal('gccHigh')).toBe('https://security.microsoft.us');
 		expect(portal('dod')).toBe('https://security.apps.mil');
@@ -83,7 +89,11 @@ describe('resolveCloud: named clouds', () => {
 	});
 
 	it('trims the tenant ID and client ID', () => {
-		const resolved = resolveCloud({ cloud: 'eu', tenantId: `  ${TENANT}\n`, clientId: `  ${CLIENT} ` });
+		const resolved = resolveCloud({
+			cloud: 'eu',
+			tenantId: `  ${TENANT}\n`,
+			clientId: `  ${CLIENT} `,
+		});
 		expect(resolved.tenantId).toBe(TENANT);
 		expect(resolved.clientId).toBe(CLIENT);
 		expect(resolved.tokenUrl).toBe(`${COMMERCIAL_LOGIN}/${TENANT}/oauth2/v2.0/token`);
@@ -99,14 +109,21 @@ describe('resolveCloud: named clouds', () => {
 		expect(() => resolveCloud({ clientId: CLIENT })).toThrow(/Tenant ID/);
 	});
 
-	it.each(['mars', 'Commercial', 'GCCHIGH', '', ' commercial'])('rejects the unknown cloud %p', (cloud) => {
-		expect(() => resolveCloud({ cloud, tenantId: TENANT, clientId: CLIENT })).toThrow(/Unknown cloud/);
-	});
+	it.each(['mars', 'Commercial', 'GCCHIGH', '', ' commercial'])(
+		'rejects the unknown cloud %p',
+		(cloud) => {
+			expect(() => resolveCloud({ cloud, tenantId: TENANT, clientId: CLIENT })).toThrow(
+				/Unknown cloud/,
+			);
+		},
+	);
 
 	it.each(['toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf'])(
 		'rejects the Object.prototype member %p as an unknown cloud',
 		(cloud) => {
-			expect(() => resolveCloud({ cloud, tenantId: TENANT, clientId: CLIENT })).toThrow(/Unknown cloud/);
+			expect(() => resolveCloud({ cloud, tenantId: TENANT, clientId: CLIENT })).toThrow(
+				/Unknown cloud/,
+			);
 		},
 	);
 });
@@ -123,14 +140,26 @@ describe('resolveCloud: custom cloud', () => {
 	});
 
 	it('removes trailing slashes from both URLs', () => {
-		const resolved = resolveCloud(custom({ customApiBaseUrl: 'https://defender.example.com/api///', customTokenUrl: 'https://login.example.com/token/' }));
+		const resolved = resolveCloud(
+			custom({
+				customApiBaseUrl: 'https://defender.example.com/api///',
+				customTokenUrl: 'https://login.example.com/token/',
+			}),
+		);
 		expect(resolved.apiBaseUrl).toBe('https://defender.example.com/api');
 		expect(resolved.tokenUrl).toBe('https://login.example.com/token');
-		expect(resolveCloud(custom({ customApiBaseUrl: 'https://defender.example.com/' })).apiBaseUrl).toBe('https://defender.example.com');
+		expect(
+			resolveCloud(custom({ customApiBaseUrl: 'https://defender.example.com/' })).apiBaseUrl,
+		).toBe('https://defender.example.com');
 	});
 
 	it('trims the URLs and the scope', () => {
-		const resolved = resolveCloud(custom({ customApiBaseUrl: '  https://defender.example.com  ', customScope: '  api://x/.default ' }));
+		const resolved = resolveCloud(
+			custom({
+				customApiBaseUrl: '  https://defender.example.com  ',
+				customScope: '  api://x/.default ',
+			}),
+		);
 		expect(resolved.apiBaseUrl).toBe('https://defender.example.com');
 		expect(resolved.scope).toBe('api://x/.default');
 	});
@@ -142,7 +171,9 @@ describe('resolveCloud: custom cloud', () => {
 		['another 127.x.x.x address', 'http://127.10.20.30', 'http://127.10.20.30'],
 		['[::1]', 'http://[::1]:8443/', 'http://[::1]:8443'],
 	])('accepts plain http for loopback: %s', (_label, url, expected) => {
-		const resolved = resolveCloud(custom({ customApiBaseUrl: url, customTokenUrl: `${url.replace(/\/$/, '')}/token` }));
+		const resolved = resolveCloud(
+			custom({ customApiBaseUrl: url, customTokenUrl: `${url.replace(/\/$/, '')}/token` }),
+		);
 		expect(resolved.apiBaseUrl).toBe(expected);
 		expect(resolved.tokenUrl).toBe(`${expected}/token`);
 	});
@@ -161,7 +192,9 @@ describe('resolveCloud: custom cloud', () => {
 		['javascript', 'javascript:alert(1)'],
 		['ws', 'ws://localhost:3000'],
 	])('rejects %s for the API Base URL, naming the field', (_label, url) => {
-		expect(messageOf(() => resolveCloud(custom({ customApiBaseUrl: url })))).toMatch(/^API Base URL must use https:\/\//);
+		expect(messageOf(() => resolveCloud(custom({ customApiBaseUrl: url })))).toMatch(
+			/^API Base URL must use https:\/\//,
+		);
 	});
 
 	it.each([
@@ -170,7 +203,9 @@ describe('resolveCloud: custom cloud', () => {
 		['a host that starts with a loopback IP', 'http://127.0.0.1.evil.com/token'],
 		['a host that starts with localhost', 'http://localhost.evil.com/token'],
 	])('rejects %s for the Token URL, naming the field', (_label, url) => {
-		expect(messageOf(() => resolveCloud(custom({ customTokenUrl: url })))).toMatch(/^Token URL must use https:\/\//);
+		expect(messageOf(() => resolveCloud(custom({ customTokenUrl: url })))).toMatch(
+			/^Token URL must use https:\/\//,
+		);
 	});
 
 	it.each([
@@ -179,12 +214,20 @@ describe('resolveCloud: custom cloud', () => {
 		['password only', 'https://:secret@defender.example.com'],
 		['user and password on loopback http', 'http://user:secret@localhost:3000'],
 	])('rejects a URL with %s', (_label, url) => {
-		expect(messageOf(() => resolveCloud(custom({ customApiBaseUrl: url })))).toBe('API Base URL must not contain a user name or password');
-		expect(messageOf(() => resolveCloud(custom({ customTokenUrl: url })))).toBe('Token URL must not contain a user name or password');
+		expect(messageOf(() => resolveCloud(custom({ customApiBaseUrl: url })))).toBe(
+			'API Base URL must not contain a user name or password',
+		);
+		expect(messageOf(() => resolveCloud(custom({ customTokenUrl: url })))).toBe(
+			'Token URL must not contain a user name or password',
+		);
 	});
 
 	it('never echoes the password of a rejected URL', () => {
-		expect(messageOf(() => resolveCloud(custom({ customTokenUrl: 'https://user:hunter2@login.example.com' })))).not.toContain('hunter2');
+		expect(
+			messageOf(() =>
+				resolveCloud(custom({ customTokenUrl: 'https://user:hunter2@login.example.com' })),
+			),
+		).not.toContain('hunter2');
 	});
 
 	it.each([
@@ -194,13 +237,21 @@ describe('resolveCloud: custom cloud', () => {
 		['a scheme only', 'https://'],
 		['a broken IPv6 host', 'http://[::1'],
 	])('rejects %s as an invalid URL, naming the field', (_label, url) => {
-		expect(messageOf(() => resolveCloud(custom({ customApiBaseUrl: url })))).toMatch(/^API Base URL ".*" is not a valid URL$/);
-		expect(messageOf(() => resolveCloud(custom({ customTokenUrl: url })))).toMatch(/^Token URL ".*" is not a valid URL$/);
+		expect(messageOf(() => resolveCloud(custom({ customApiBaseUrl: url })))).toMatch(
+			/^API Base URL ".*" is not a valid URL$/,
+		);
+		expect(messageOf(() => resolveCloud(custom({ customTokenUrl: url })))).toMatch(
+			/^Token URL ".*" is not a valid URL$/,
+		);
 	});
 
 	it('rejects a missing URL', () => {
-		expect(() => resolveCloud(custom({ customApiBaseUrl: undefined }))).toThrow(/^API Base URL "" is not a valid URL$/);
-		expect(() => resolveCloud(custom({ customTokenUrl: undefined }))).toThrow(/^Token URL "" is not a valid URL$/);
+		expect(() => resolveCloud(custom({ customApiBaseUrl: undefined }))).toThrow(
+			/^API Base URL "" is not a valid URL$/,
+		);
+		expect(() => resolveCloud(custom({ customTokenUrl: undefined }))).toThrow(
+			/^Token URL "" is not a valid URL$/,
+		);
 	});
 
 	it.each([[''], ['   '], [undefined]])('rejects the empty scope %p', (customScope) => {
@@ -215,13 +266,21 @@ describe('resolveCloud: custom cloud', () => {
 
 describe('parseSecureUrl', () => {
 	it('returns the normalised URL without trailing slashes', () => {
-		expect(parseSecureUrl('https://Defender.Example.com:443/api/', 'X')).toBe('https://defender.example.com/api');
-		expect(parseSecureUrl('https://defender.example.com/a/b?x=1', 'X')).toBe('https://defender.example.com/a/b?x=1');
+		expect(parseSecureUrl('https://Defender.Example.com:443/api/', 'X')).toBe(
+			'https://defender.example.com/api',
+		);
+		expect(parseSecureUrl('https://defender.example.com/a/b?x=1', 'X')).toBe(
+			'https://defender.example.com/a/b?x=1',
+		);
 	});
 
 	it('names the given field in its errors', () => {
-		expect(() => parseSecureUrl('http://example.com', 'My Field')).toThrow(/^My Field must use https:\/\//);
-		expect(() => parseSecureUrl('nope', 'My Field')).toThrow(/^My Field "nope" is not a valid URL$/);
+		expect(() => parseSecureUrl('http://example.com', 'My Field')).toThrow(
+			/^My Field must use https:\/\//,
+		);
+		expect(() => parseSecureUrl('nope', 'My Field')).toThrow(
+			/^My Field "nope" is not a valid URL$/,
+		);
 	});
 
 	it.each([[42], [null], [{}]])('rejects the non-string %p as an invalid URL', (value) => {

@@ -11,6 +11,7 @@ describe('the Device locator', () => {
 	});
 
 	it('has mode labels short enough for the mode selector (n8n 2.41.1 cut "Hostname" to "Hostnam")', () => {
-		for (const mode of deviceLocator.modes ?? []) expect(mode.displayName.length).toBeLessThanOrEqual(4);
+		for (const mode of deviceLocator.modes ?? [])
+			expect(mode.displayName.length).toBeLessThanOrEqual(4);
 	});
 });

@@ -3,7 +3,10 @@ import { checkedNumber, NUMERIC_OPTIONS } from '../../nodes/DefenderForEndpoint/
 import { sameHostname, safeLowerCase } from '../../nodes/DefenderForEndpoint/lib/odata';
 import { PageTrail } from '../../nodes/DefenderForEndpoint/lib/paging';
 import { redact, redactDeep } from '../../nodes/DefenderForEndpoint/lib/redact';
-import { readTokenIssuance, staleTokenReason } from '../../nodes/DefenderForEndpoint/lib/tokenClaims';
+import {
+	readTokenIssuance,
+	staleTokenReason,
+} from '../../nodes/DefenderForEndpoint/lib/tokenClaims';
 
 describe('checkedNumber', () => {
 	const range = NUMERIC_OPTIONS.parallelRequests;
@@ -23,7 +26,9 @@ describe('checkedNumber', () => {
 		[true, 'the boolean true'],
 		[[4], 'a list ([4])'],
 	])('refuses %p naming it', (value, shown) => {
-		expect(() => checkedNumber(value, range, 4)).toThrow(`Parallel Requests: expected a whole number from 1 to 10, got ${shown}`);
+		expect(() => checkedNumber(value, range, 4)).toThrow(
+			`Parallel Requests: expected a whole number from 1 to 10, got ${shown}`,
+		);
 	});
 	it('refuses values out of range and fractions of counts', () => {
 		expect(() => checkedNumber(0, range, 4)).toThrow('got 0');
@@ -38,7 +43,9 @@ describe('PageTrail', () => {
 	it('stops at a page asked for twice, whatever the order of its query', () => {
 		const trail = new PageTrail(stop);
 		trail.visit({ path: '/api/machines', qs: { $top: 10, $skiptoken: 'a' } });
-		expect(() => trail.visit({ path: '/API/Machines', qs: { $skiptoken: 'a', $top: 10 } })).toThrow('already returned');
+		expect(() => trail.visit({ path: '/API/Machines', qs: { $skiptoken: 'a', $top: 10 } })).toThrow(
+			'already returned',
+		);
 	});
 	it('stops past its page bound', () => {
 		const trail = new PageTrail(stop, 2);
@@ -49,12 +56,19 @@ describe('PageTrail', () => {
 });
 
 describe('token issuance', () => {
-	const jwt = (claims: object) => `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+	const jwt = (claims: object) =>
+		`eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
 	const tenant = '11111111-2222-3333-4444-555555555555';
 	const app = '66666666-7777-8888-9999-000000000000';
 	it('reads tid and appid (v1) or azp (v2)', () => {
-		expect(readTokenIssuance(jwt({ tid: tenant, appid: app }))).toEqual({ tenantId: tenant, appId: app });
-		expect(readTokenIssuance(jwt({ tid: tenant, azp: app }))).toEqual({ tenantId: tenant, appId: app });
+		expect(readTokenIssuance(jwt({ tid: tenant, appid: app }))).toEqual({
+			tenantId: tenant,
+			appId: app,
+		});
+		expect(readTokenIssuance(jwt({ tid: tenant, azp: app }))).toEqual({
+			tenantId: tenant,
+			appId: app,
+		});
 	});
 	it('says nothing of tokens that are not JWTs', () => {
 		expect(readTokenIssuance('opaque-simulator-token')).toBeUndefined();
@@ -62,9 +76,13 @@ describe('token issuance', () => {
 		expect(staleTokenReason('opaque', tenant, app)).toBeUndefined();
 	});
 	it('finds a token of another tenant or app, compared case-insensitively, GUIDs only', () => {
-		expect(staleTokenReason(jwt({ tid: tenant.toUpperCase(), appid: app }), tenant, app)).toBeUndefined();
+		expect(
+			staleTokenReason(jwt({ tid: tenant.toUpperCase(), appid: app }), tenant, app),
+		).toBeUndefined();
 		expect(staleTokenReason(jwt({ tid: app }), tenant, app)).toMatch(/issued for tenant 6666/);
-		expect(staleTokenReason(jwt({ tid: tenant, appid: tenant }), tenant, app)).toMatch(/another application/);
+		expect(staleTokenReason(jwt({ tid: tenant, appid: tenant }), tenant, app)).toMatch(
+			/another application/,
+		);
 		// A Tenant ID given as a domain cannot be compared with tid.
 		expect(staleTokenReason(jwt({ tid: app }), 'contoso.onmicrosoft.com', app)).toBeUndefined();
 	});
@@ -74,8 +92,12 @@ describe('redaction', () => {
 	const secrets = [{ label: 'access token', value: 'opaque-token-123' }];
 	it('replaces known values and anything shaped like a token, whole or cut short', () => {
 		expect(redact('x opaque-token-123 y', secrets)).toBe('x [access token] y');
-		expect(redact('Authorization: Bearer abc.def', [])).toBe('Authorization: Bearer [access token]');
-		expect(redact('jwt eyJhbGciOiJSUzI1NiJ9.eyJ0aWQiOiJ4In0.sig and cut eyJhbGciOiJSUz…', [])).toBe('jwt [access token] and cut [access token]…');
+		expect(redact('Authorization: Bearer abc.def', [])).toBe(
+			'Authorization: Bearer [access token]',
+		);
+		expect(redact('jwt eyJhbGciOiJSUzI1NiJ9.eyJ0aWQiOiJ4In0.sig and cut eyJhbGciOiJSUz…', [])).toBe(
+			'jwt [access token] and cut [access token]…',
+		);
 	});
 	it('walks every field of an error, its cause and the raw answer, in place, but not the node', () => {
 		const node = { parameters: { comment: 'opaque-token-123' } };
@@ -85,12 +107,22 @@ describe('redaction', () => {
 			cause: new Error('cause opaque-token-123'),
 		});
 		redactDeep(error, (text) => redact(text, secrets));
-		const shown = { errorResponse: error.errorResponse, message: error.message, stack: error.stack, cause: error.cause?.message };
+		const shown = {
+			errorResponse: error.errorResponse,
+			message: error.message,
+			stack: error.stack,
+			cause: error.cause?.message,
+		};
 		expect(JSON.stringify(shown)).not.toContain('opaque-token-123');
 		expect(node.parameters.comment).toBe('opaque-token-123');
 	});
 	it('replaces read-only fields too', () => {
-		const frozen = Object.defineProperty({}, 'text', { value: 'opaque-token-123', writable: false, configurable: true, enumerable: true });
+		const frozen = Object.defineProperty({}, 'text', {
+			value: 'opaque-token-123',
+			writable: false,
+			configurable: true,
+			enumerable: true,
+		});
 		redactDeep(frozen, (text) => redact(text, secrets));
 		expect((frozen as { text: string }).text).toBe('[access token]');
 	});
@@ -108,7 +140,13 @@ describe('safeLowerCase', () => {
 
 describe('isolation state at equal times', () => {
 	const at = '2026-11-20T10:00:00Z';
-	const action = (id: string, type: string, status: string) => ({ id, type, status, creationDateTimeUtc: at, lastUpdateDateTimeUtc: at });
+	const action = (id: string, type: string, status: string) => ({
+		id,
+		type,
+		status,
+		creationDateTimeUtc: at,
+		lastUpdateDateTimeUtc: at,
+	});
 	it.each([
 		['Succeeded', 'isolated'],
 		['Pending', 'isolating'],

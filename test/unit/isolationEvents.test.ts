@@ -23,14 +23,24 @@ describe('the trigger position (lib/isolationEvents)', () => {
 		expect(readState(undefined)).toBeUndefined();
 		expect(readState({ version: 2, mark: 1, actions: {} })).toBeUndefined();
 		expect(readState({ version: 1, mark: 'x', actions: {} })).toBeUndefined();
-		expect(readState({ version: 1, mark: 5, actions: { a: [1, 0] } })).toEqual({ version: 1, mark: 5, actions: { a: [1, 0] } });
+		expect(readState({ version: 1, mark: 5, actions: { a: [1, 0] } })).toEqual({
+			version: 1,
+			mark: 5,
+			actions: { a: [1, 0] },
+		});
 	});
 
 	test('IDs are compared case-insensitively; other action types are ignored', () => {
 		const first = advance(empty, [action('ABC', 1)], []);
 		expect(first.events.map((event) => event.event)).toEqual(['isolationOrReleaseRequested']);
-		const again = advance(first.state, [action('abc', 1, 'Succeeded'), action('x', 2, 'Succeeded', 'RunAntiVirusScan')], []);
-		expect(again.events.map((event) => `${event.event} ${event.action.id}`)).toEqual(['deviceIsolated abc']);
+		const again = advance(
+			first.state,
+			[action('abc', 1, 'Succeeded'), action('x', 2, 'Succeeded', 'RunAntiVirusScan')],
+			[],
+		);
+		expect(again.events.map((event) => `${event.event} ${event.action.id}`)).toEqual([
+			'deviceIsolated abc',
+		]);
 	});
 
 	test('finished actions leave the state once the window has passed them; those under way stay until they finish', () => {

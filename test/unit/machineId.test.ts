@@ -1,4 +1,8 @@
-import { MACHINE_ID_REGEX_SOURCE, parseMachineId, printable } from '../../nodes/DefenderForEndpoint/lib/machineId';
+import {
+	MACHINE_ID_REGEX_SOURCE,
+	parseMachineId,
+	printable,
+} from '../../nodes/DefenderForEndpoint/lib/machineId';
 
 const ID = '1e5bc9d7e413ddd7902c2932e418702b84d0cc07';
 const HEX40 = '0123456789abcdef0123456789abcdef01234567';
@@ -109,7 +113,13 @@ describe('MACHINE_ID_REGEX_SOURCE (UI validation)', () => {
 	});
 
 	it('rejects what parseMachineId rejects', () => {
-		for (const value of [ID.slice(0, 39), `${ID}0`, `${ID.slice(0, 39)}/`, `${ID.slice(0, 37)}%2F`, '']) {
+		for (const value of [
+			ID.slice(0, 39),
+			`${ID}0`,
+			`${ID.slice(0, 39)}/`,
+			`${ID.slice(0, 37)}%2F`,
+			'',
+		]) {
 			expect(regex.test(value)).toBe(false);
 			expect(() => parseMachineId(value)).toThrow();
 		}

@@ -1,4 +1,10 @@
-import { hostnameFilter, odataDateTime, odataString, parseHostname, sameHostname } from '../../nodes/DefenderForEndpoint/lib/odata';
+import {
+	hostnameFilter,
+	odataDateTime,
+	odataString,
+	parseHostname,
+	sameHostname,
+} from '../../nodes/DefenderForEndpoint/lib/odata';
 
 /**
  * Reads one OData string literal at the start of `text` (quote, content with '' as an escaped quote, quote) and
@@ -74,7 +80,7 @@ describe('odataString', () => {
 	});
 
 	it('leaves other characters untouched', () => {
-		expect(odataString('a "b" \\ % & ? # / 🖥️')).toBe("'a \"b\" \\ % & ? # / 🖥️'");
+		expect(odataString('a "b" \\ % & ? # / 🖥️')).toBe('\'a "b" \\ % & ? # / 🖥️\'');
 	});
 });
 
@@ -207,7 +213,9 @@ describe('sameHostname', () => {
 
 describe('odataDateTime', () => {
 	it('converts an ISO value with an offset to UTC', () => {
-		expect(odataDateTime('2024-05-01T10:00:00+02:00', 'America/New_York')).toBe('2024-05-01T08:00:00Z');
+		expect(odataDateTime('2024-05-01T10:00:00+02:00', 'America/New_York')).toBe(
+			'2024-05-01T08:00:00Z',
+		);
 		expect(odataDateTime('2024-05-01T08:00:00Z', 'Europe/Berlin')).toBe('2024-05-01T08:00:00Z');
 	});
 
@@ -222,19 +230,25 @@ describe('odataDateTime', () => {
 	});
 
 	it('accepts a Date', () => {
-		expect(odataDateTime(new Date(Date.UTC(2024, 4, 1, 8, 0, 0)), 'Europe/Berlin')).toBe('2024-05-01T08:00:00Z');
+		expect(odataDateTime(new Date(Date.UTC(2024, 4, 1, 8, 0, 0)), 'Europe/Berlin')).toBe(
+			'2024-05-01T08:00:00Z',
+		);
 	});
 
 	it('trims the value', () => {
 		expect(odataDateTime('  2024-05-01T08:00:00Z  ', 'UTC')).toBe('2024-05-01T08:00:00Z');
 	});
 
-	it.each([[''], ['yesterday'], ['2024-13-01T00:00:00Z'], [undefined], [null], ["2024-05-01' or 1 eq 1"]])(
-		'rejects %p',
-		(value) => {
-			expect(() => odataDateTime(value, 'UTC')).toThrow(/is not a date and time \(ISO 8601\)/);
-		},
-	);
+	it.each([
+		[''],
+		['yesterday'],
+		['2024-13-01T00:00:00Z'],
+		[undefined],
+		[null],
+		["2024-05-01' or 1 eq 1"],
+	])('rejects %p', (value) => {
+		expect(() => odataDateTime(value, 'UTC')).toThrow(/is not a date and time \(ISO 8601\)/);
+	});
 
 	it('rejects an invalid Date', () => {
 		expect(() => odataDateTime(new Date('nope'), 'UTC')).toThrow(/ISO 8601/);

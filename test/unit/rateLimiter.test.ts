@@ -20,7 +20,9 @@ function granted(reservation: Reservation): number {
 
 /** The simulator's seeded PRNG, so randomised tests are reproducible. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { seededRandom: prng } = require('../../simulator/random') as { seededRandom: (seed: number) => () => number };
+const { seededRandom: prng } = require('../../simulator/random') as {
+	seededRandom: (seed: number) => () => number;
+};
 
 /** The largest number of grants inside any closed interval [t, t + windowMs] (two-pointer scan over sorted times). */
 function maxInAnyWindow(times: number[], windowMs: number): number {
@@ -54,13 +56,17 @@ describe('SlidingWindowRateLimiter', () => {
 			const limiter = newLimiter();
 			for (let i = 0; i < 100; i++) granted(limiter.reserve(T0, 0));
 			expect(limiter.earliestSlot(T0)).toBe(T0 + MINUTE + MARGIN);
-			expect(limiter.reserve(T0, Infinity)).toMatchObject({ granted: true, atMs: T0 + MINUTE + MARGIN });
+			expect(limiter.reserve(T0, Infinity)).toMatchObject({
+				granted: true,
+				atMs: T0 + MINUTE + MARGIN,
+			});
 		});
 
 		it('counts from the first of the last 100 calls when calls were spread within the minute', () => {
 			const limiter = newLimiter();
 			// one call every 500 ms: the 100th is at T0 + 49.5 s
-			for (let i = 0; i < 100; i++) expect(granted(limiter.reserve(T0 + i * 500, 0))).toBe(T0 + i * 500);
+			for (let i = 0; i < 100; i++)
+				expect(granted(limiter.reserve(T0 + i * 500, 0))).toBe(T0 + i * 500);
 			const now = T0 + 50_000;
 			expect(granted(limiter.reserve(now, Infinity))).toBe(T0 + MINUTE + MARGIN);
 			// the 102nd follows the 2nd call
@@ -91,7 +97,10 @@ describe('SlidingWindowRateLimiter', () => {
 				expect(granted(limiter.reserve(T0 + i * 2_400, 0))).toBe(T0 + i * 2_400);
 			}
 			const now = T0 + 1_500 * 2_400; // = T0 + 1 h, still inside the first call's window + margin
-			expect(limiter.reserve(now, 0)).toEqual({ granted: false, availableAtMs: T0 + HOUR + MARGIN });
+			expect(limiter.reserve(now, 0)).toEqual({
+				granted: false,
+				availableAtMs: T0 + HOUR + MARGIN,
+			});
 			expect(granted(limiter.reserve(now, Infinity))).toBe(T0 + HOUR + MARGIN);
 		});
 
@@ -119,22 +128,37 @@ describe('SlidingWindowRateLimiter', () => {
 
 		it('refuses when the needed wait exceeds maxWaitMs and says when a slot is available', () => {
 			const limiter = fullMinute();
-			expect(limiter.reserve(T0, MINUTE)).toEqual({ granted: false, availableAtMs: T0 + MINUTE + MARGIN });
-			expect(limiter.reserve(T0 + 30_000, 30_249)).toEqual({ granted: false, availableAtMs: T0 + MINUTE + MARGIN });
+			expect(limiter.reserve(T0, MINUTE)).toEqual({
+				granted: false,
+				availableAtMs: T0 + MINUTE + MARGIN,
+			});
+			expect(limiter.reserve(T0 + 30_000, 30_249)).toEqual({
+				granted: false,
+				availableAtMs: T0 + MINUTE + MARGIN,
+			});
 		});
 
 		it('grants when the needed wait equals maxWaitMs exactly', () => {
 			const limiter = fullMinute();
-			expect(limiter.reserve(T0, MINUTE + MARGIN)).toMatchObject({ granted: true, atMs: T0 + MINUTE + MARGIN });
+			expect(limiter.reserve(T0, MINUTE + MARGIN)).toMatchObject({
+				granted: true,
+				atMs: T0 + MINUTE + MARGIN,
+			});
 		});
 
 		it('books nothing when it refuses: a later caller with a bigger budget gets the same slot', () => {
 			const limiter = fullMinute();
 			for (let i = 0; i < 50; i++) {
-				expect(limiter.reserve(T0, 1_000)).toEqual({ granted: false, availableAtMs: T0 + MINUTE + MARGIN });
+				expect(limiter.reserve(T0, 1_000)).toEqual({
+					granted: false,
+					availableAtMs: T0 + MINUTE + MARGIN,
+				});
 			}
 			expect(limiter.earliestSlot(T0)).toBe(T0 + MINUTE + MARGIN);
-			expect(limiter.reserve(T0, Infinity)).toMatchObject({ granted: true, atMs: T0 + MINUTE + MARGIN });
+			expect(limiter.reserve(T0, Infinity)).toMatchObject({
+				granted: true,
+				atMs: T0 + MINUTE + MARGIN,
+			});
 		});
 
 		it('refusals do not eat into the next wave: exactly 100 calls still fit in it', () => {
@@ -178,14 +202,19 @@ describe('SlidingWindowRateLimiter', () => {
 				const reservation = limiter.reserve(now, maxWait);
 				if (reservation.granted) {
 					grants++;
-					if (reservation.atMs < now) violations.push(`#${i}: granted ${reservation.atMs} before now ${now}`);
-					if (reservation.atMs < last) violations.push(`#${i}: granted ${reservation.atMs} before previous ${last}`);
-					if (reservation.atMs - now > maxWait) violations.push(`#${i}: waited longer than ${maxWait}`);
+					if (reservation.atMs < now)
+						violations.push(`#${i}: granted ${reservation.atMs} before now ${now}`);
+					if (reservation.atMs < last)
+						violations.push(`#${i}: granted ${reservation.atMs} before previous ${last}`);
+					if (reservation.atMs - now > maxWait)
+						violations.push(`#${i}: waited longer than ${maxWait}`);
 					last = reservation.atMs;
 				} else {
 					refusals++;
-					if (reservation.availableAtMs - now <= maxWait) violations.push(`#${i}: refused although it fitted ${maxWait}`);
-					if (reservation.availableAtMs < last) violations.push(`#${i}: offered ${reservation.availableAtMs} before ${last}`);
+					if (reservation.availableAtMs - now <= maxWait)
+						violations.push(`#${i}: refused although it fitted ${maxWait}`);
+					if (reservation.availableAtMs < last)
+						violations.push(`#${i}: offered ${reservation.availableAtMs} before ${last}`);
 				}
 			}
 			expect(violations).toEqual([]);
@@ -233,7 +262,10 @@ describe('SlidingWindowRateLimiter', () => {
 			const limiter = newLimiter();
 			expect(limiter.nextSlot(T0)).toEqual({ atMs: T0 });
 			for (let i = 0; i < 100; i++) granted(limiter.reserve(T0, 0));
-			expect(limiter.nextSlot(T0)).toEqual({ atMs: T0 + MINUTE + MARGIN, wait: { reason: 'quota', windowMs: MINUTE, limit: 100 } });
+			expect(limiter.nextSlot(T0)).toEqual({
+				atMs: T0 + MINUTE + MARGIN,
+				wait: { reason: 'quota', windowMs: MINUTE, limit: 100 },
+			});
 			for (let i = 0; i < 1_400; i++) granted(limiter.reserve(T0, Infinity));
 			expect(limiter.nextSlot(T0).wait).toEqual({ reason: 'quota', windowMs: HOUR, limit: 1_500 });
 		});
@@ -244,7 +276,8 @@ describe('SlidingWindowRateLimiter', () => {
 			const limiter = newLimiter();
 			for (let i = 0; i < 1_600; i++) granted(limiter.reserve(T0, Infinity));
 			const idle = T0 + 3 * HOUR;
-			for (let i = 0; i < 100; i++) expect(limiter.reserve(idle, 0)).toMatchObject({ granted: true, atMs: idle });
+			for (let i = 0; i < 100; i++)
+				expect(limiter.reserve(idle, 0)).toMatchObject({ granted: true, atMs: idle });
 		});
 
 		it('keeps memory bounded: only calls inside the longest window are retained (white-box)', () => {
@@ -330,13 +363,17 @@ describe('SlidingWindowRateLimiter', () => {
 describe('RateLimiterRegistry', () => {
 	it('returns the same limiter for the same tenant and client', () => {
 		const registry = new RateLimiterRegistry();
-		expect(registry.forClient('contoso.onmicrosoft.com', 'app-1')).toBe(registry.forClient('contoso.onmicrosoft.com', 'app-1'));
+		expect(registry.forClient('contoso.onmicrosoft.com', 'app-1')).toBe(
+			registry.forClient('contoso.onmicrosoft.com', 'app-1'),
+		);
 	});
 
 	it('matches tenant and client case-insensitively', () => {
 		const registry = new RateLimiterRegistry();
 		const tenant = 'A1B2C3D4-0000-1111-2222-333344445555';
-		expect(registry.forClient(tenant, 'APP-ID')).toBe(registry.forClient(tenant.toLowerCase(), 'app-id'));
+		expect(registry.forClient(tenant, 'APP-ID')).toBe(
+			registry.forClient(tenant.toLowerCase(), 'app-id'),
+		);
 	});
 
 	it('returns different limiters for a different tenant or a different client', () => {
@@ -352,13 +389,18 @@ describe('RateLimiterRegistry', () => {
 		const busy = registry.forClient('t.example.com', 'busy');
 		for (let i = 0; i < 100; i++) granted(busy.reserve(T0, 0));
 		expect(busy.reserve(T0, 0).granted).toBe(false);
-		expect(registry.forClient('t.example.com', 'quiet').reserve(T0, 0)).toMatchObject({ granted: true, atMs: T0 });
+		expect(registry.forClient('t.example.com', 'quiet').reserve(T0, 0)).toMatchObject({
+			granted: true,
+			atMs: T0,
+		});
 		// and the shared instance remembers the busy client's calls
 		expect(registry.forClient('T.EXAMPLE.COM', 'BUSY').reserve(T0, 0).granted).toBe(false);
 	});
 
 	it('gives separate registries separate limiters', () => {
-		expect(new RateLimiterRegistry().forClient('t.example.com', 'c')).not.toBe(new RateLimiterRegistry().forClient('t.example.com', 'c'));
+		expect(new RateLimiterRegistry().forClient('t.example.com', 'c')).not.toBe(
+			new RateLimiterRegistry().forClient('t.example.com', 'c'),
+		);
 	});
 
 	it('builds limiters with the windows it was given', () => {
@@ -427,7 +469,10 @@ describe('SlidingWindowRateLimiter: learning its share of a shared quota', () =>
 		limiter.settle(T0 + 300, T0 + 310, false);
 		limiter.throttled(T0 + 310, T0 + 2_810);
 		expect(limiter.currentLimit(T0 + 310)).toBe(100);
-		expect(limiter.nextSlot(T0 + 1_000)).toEqual({ atMs: T0 + 2_810, wait: { reason: 'retryAfter' } });
+		expect(limiter.nextSlot(T0 + 1_000)).toEqual({
+			atMs: T0 + 2_810,
+			wait: { reason: 'retryAfter' },
+		});
 		// Then 70 more calls fit the minute (the 30 admitted and these 70 make the 100): the limit's calls spread over
 		// a quarter of the 2.5 s pause for 2.5 s (6.25 ms apart, on whole milliseconds 7), then at once.
 		const times = Array.from({ length: 70 }, () => granted(limiter.reserve(T0 + 2_810, Infinity)));
@@ -440,9 +485,13 @@ describe('SlidingWindowRateLimiter: learning its share of a shared quota', () =>
 		const limiter = newLimiter();
 		limiter.throttled(T0, T0 + 2_000);
 		const paced = granted(limiter.reserve(T0 + 2_000, 0));
-		expect(limiter.nextSlot(paced)).toEqual({ atMs: paced + 5, wait: { reason: 'share', limit: 100 } });
+		expect(limiter.nextSlot(paced)).toEqual({
+			atMs: paced + 5,
+			wait: { reason: 'share', limit: 100 },
+		});
 		const later = T0 + 4_001;
-		for (let i = 0; i < 50; i++) expect(limiter.reserve(later, 0)).toMatchObject({ granted: true, atMs: later });
+		for (let i = 0; i < 50; i++)
+			expect(limiter.reserve(later, 0)).toMatchObject({ granted: true, atMs: later });
 	});
 
 	it('strays (one call in twenty answered 429, Retry-After 2 s) never lower the share, over 2,000 calls', () => {
@@ -467,7 +516,8 @@ describe('SlidingWindowRateLimiter: learning its share of a shared quota', () =>
 	it('a 429 that its own calls explain (100 in the minute, counting calls answered 429) changes nothing but the pause', () => {
 		const limiter = newLimiter();
 		for (let i = 0; i < 95; i++) callAt(limiter, T0 + i);
-		for (let i = 0; i < 5; i++) limiter.settle(granted(limiter.reserve(T0 + 100, 0)), T0 + 100, false);
+		for (let i = 0; i < 5; i++)
+			limiter.settle(granted(limiter.reserve(T0 + 100, 0)), T0 + 100, false);
 		limiter.throttled(T0 + 200, T0 + MINUTE);
 		expect(limiter.currentLimit(T0 + 200)).toBe(100);
 		// No pacing after the pause: the next minute's 100 calls go at once.
@@ -497,7 +547,8 @@ describe('SlidingWindowRateLimiter: learning its share of a shared quota', () =>
 		expect(limiter.currentLimit(T0 + 32_000)).toBe(70);
 		const times = Array.from({ length: 70 }, () => granted(limiter.reserve(T0 + 34_000, Infinity)));
 		const spacing = MINUTE / (SHARE.paceFactor * 70);
-		for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(spacing);
+		for (let i = 1; i < times.length; i++)
+			expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(spacing);
 		expect(times.at(-1)! - times[0]).toBeLessThan(MINUTE / SHARE.paceFactor);
 		expect(limiter.nextSlot(times.at(-1)!).wait).toEqual({ reason: 'share', limit: 70 });
 	});
@@ -507,11 +558,17 @@ describe('SlidingWindowRateLimiter: learning its share of a shared quota', () =>
 		for (let i = 0; i < 30; i++) callAt(limiter, T0);
 		limiter.throttled(T0 + 1_000, T0 + 59_000);
 		const times = Array.from({ length: 50 }, () => granted(limiter.reserve(T0 + 59_000, Infinity)));
-		expect(times.slice(1).map((t, i) => t - times[i])).toEqual(Array.from({ length: 49 }, () => 145));
-		expect(limiter.nextSlot(times.at(-1)!)).toEqual({ atMs: times.at(-1)! + 145, wait: { reason: 'share', limit: 100 } });
+		expect(times.slice(1).map((t, i) => t - times[i])).toEqual(
+			Array.from({ length: 49 }, () => 145),
+		);
+		expect(limiter.nextSlot(times.at(-1)!)).toEqual({
+			atMs: times.at(-1)! + 145,
+			wait: { reason: 'share', limit: 100 },
+		});
 		// As long again as the pause: then the process is alone again and bursts.
 		const alone = T0 + 59_000 + 58_000;
-		for (let i = 0; i < 30; i++) expect(limiter.reserve(alone, 0)).toMatchObject({ granted: true, atMs: alone });
+		for (let i = 0; i < 30; i++)
+			expect(limiter.reserve(alone, 0)).toMatchObject({ granted: true, atMs: alone });
 	});
 
 	it('when 429s stop, the share climbs a step (10 % of the ceiling) per 10 quiet seconds from the pause’s end: the floor is back at 100 in 90 s', () => {

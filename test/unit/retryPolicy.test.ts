@@ -15,7 +15,12 @@ const ALMOST_ONE = 1 - Number.EPSILON;
 const zero = () => 0;
 const almostOne = () => ALMOST_ONE;
 
-const POLICY: RetryPolicy = { maxRetries: 5, maxTotalWaitMs: 300_000, baseDelayMs: 1_000, maxDelayMs: 60_000 };
+const POLICY: RetryPolicy = {
+	maxRetries: 5,
+	maxTotalWaitMs: 300_000,
+	baseDelayMs: 1_000,
+	maxDelayMs: 60_000,
+};
 
 describe('parseRetryAfter', () => {
 	describe('delta-seconds', () => {
@@ -102,7 +107,14 @@ describe('parseRetryAfter', () => {
 			expect(parseRetryAfter(header, NOW)).toBe(expected);
 		});
 
-		it.each(['3601', '86400', '99999999999999', '1e400', 'Tue, 11 Mar 2025 12:00:00 GMT', 'Fri, 31 Dec 9999 23:59:59 GMT'])(
+		it.each([
+			'3601',
+			'86400',
+			'99999999999999',
+			'1e400',
+			'Tue, 11 Mar 2025 12:00:00 GMT',
+			'Fri, 31 Dec 9999 23:59:59 GMT',
+		])(
 			'ignores %p, which cannot be a real wait (beyond the hour window): backoff instead',
 			(header) => {
 				expect(parseRetryAfter(header, NOW)).toBeUndefined();
@@ -115,12 +127,20 @@ describe('parseRetryAfter', () => {
 			expect(parseRetryAfter(header, NOW)).toBeUndefined();
 		});
 
-		it.each(['soon', 'abc', '10s', '1e3', 'NaN', 'Infinity', '1,000', '0x10', 'in 5 minutes', 'tomorrow'])(
-			'returns undefined for garbage %p, so the caller falls back to backoff',
-			(header) => {
-				expect(parseRetryAfter(header, NOW)).toBeUndefined();
-			},
-		);
+		it.each([
+			'soon',
+			'abc',
+			'10s',
+			'1e3',
+			'NaN',
+			'Infinity',
+			'1,000',
+			'0x10',
+			'in 5 minutes',
+			'tomorrow',
+		])('returns undefined for garbage %p, so the caller falls back to backoff', (header) => {
+			expect(parseRetryAfter(header, NOW)).toBeUndefined();
+		});
 
 		it.each(['-5', '-1', '1 2', 'foo 12', '1.2.3'])(
 			'returns undefined for malformed %p instead of reading it as an ancient date (delay 0)',
@@ -186,15 +206,25 @@ describe('backoffDelay', () => {
 	});
 
 	it('follows the policy it is given', () => {
-		const policy: RetryPolicy = { maxRetries: 3, maxTotalWaitMs: 10_000, baseDelayMs: 200, maxDelayMs: 1_000 };
-		expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, policy, almostOne))).toEqual([200, 400, 800, 1_000, 1_000]);
+		const policy: RetryPolicy = {
+			maxRetries: 3,
+			maxTotalWaitMs: 10_000,
+			baseDelayMs: 200,
+			maxDelayMs: 1_000,
+		};
+		expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, policy, almostOne))).toEqual([
+			200, 400, 800, 1_000, 1_000,
+		]);
 	});
 });
 
 describe('planRetry', () => {
 	it('allows a retry within attempts and wait budget, with the backoff delay', () => {
 		expect(planRetry(1, 0, POLICY, undefined, zero)).toEqual({ retry: true, delayMs: 500 });
-		expect(planRetry(3, 10_000, POLICY, undefined, almostOne)).toEqual({ retry: true, delayMs: 4_000 });
+		expect(planRetry(3, 10_000, POLICY, undefined, almostOne)).toEqual({
+			retry: true,
+			delayMs: 4_000,
+		});
 	});
 
 	it('allows the last retry (retryNumber === maxRetries)', () => {
@@ -202,7 +232,11 @@ describe('planRetry', () => {
 	});
 
 	it('stops with reason "attempts" once retryNumber exceeds maxRetries', () => {
-		expect(planRetry(6, 0, POLICY, undefined, zero)).toEqual({ retry: false, reason: 'attempts', delayMs: 16_000 });
+		expect(planRetry(6, 0, POLICY, undefined, zero)).toEqual({
+			retry: false,
+			reason: 'attempts',
+			delayMs: 16_000,
+		});
 	});
 
 	it('refuses even the first retry when maxRetries is 0', () => {
@@ -211,7 +245,10 @@ describe('planRetry', () => {
 	});
 
 	it('reports "attempts" rather than "wait" when both budgets are exhausted', () => {
-		expect(planRetry(6, 300_000, POLICY, undefined, zero)).toMatchObject({ retry: false, reason: 'attempts' });
+		expect(planRetry(6, 300_000, POLICY, undefined, zero)).toMatchObject({
+			retry: false,
+			reason: 'attempts',
+		});
 	});
 
 	it('allows a retry that uses exactly the remaining wait budget', () => {
@@ -220,7 +257,11 @@ describe('planRetry', () => {
 	});
 
 	it('stops with reason "wait" when waited + delay would exceed maxTotalWaitMs', () => {
-		expect(planRetry(1, 299_501, POLICY, undefined, zero)).toEqual({ retry: false, reason: 'wait', delayMs: 500 });
+		expect(planRetry(1, 299_501, POLICY, undefined, zero)).toEqual({
+			retry: false,
+			reason: 'wait',
+			delayMs: 500,
+		});
 	});
 
 	it('uses Retry-After instead of backoff, ignoring jitter', () => {
@@ -237,12 +278,20 @@ describe('planRetry', () => {
 	});
 
 	it('stops with reason "wait" when Retry-After does not fit the remaining budget, reporting that delay', () => {
-		expect(planRetry(1, 100_000, POLICY, 200_001, zero)).toEqual({ retry: false, reason: 'wait', delayMs: 200_001 });
+		expect(planRetry(1, 100_000, POLICY, 200_001, zero)).toEqual({
+			retry: false,
+			reason: 'wait',
+			delayMs: 200_001,
+		});
 		expect(planRetry(1, 100_000, POLICY, 200_000, zero)).toEqual({ retry: true, delayMs: 200_000 });
 	});
 
 	it('still enforces maxRetries when Retry-After is given', () => {
-		expect(planRetry(6, 0, POLICY, 1_000, zero)).toEqual({ retry: false, reason: 'attempts', delayMs: 1_000 });
+		expect(planRetry(6, 0, POLICY, 1_000, zero)).toEqual({
+			retry: false,
+			reason: 'attempts',
+			delayMs: 1_000,
+		});
 	});
 
 	it('with the default policy, a full sequence of retries fits the 5-minute budget at the upper jitter bound', () => {
@@ -267,9 +316,12 @@ describe('isTransientStatus', () => {
 		expect(isTransientStatus(status)).toBe(true);
 	});
 
-	it.each([200, 201, 204, 400, 401, 403, 404, 409, 422, 501, 505, 0])('treats %p as not transient', (status) => {
-		expect(isTransientStatus(status)).toBe(false);
-	});
+	it.each([200, 201, 204, 400, 401, 403, 404, 409, 422, 501, 505, 0])(
+		'treats %p as not transient',
+		(status) => {
+			expect(isTransientStatus(status)).toBe(false);
+		},
+	);
 });
 
 describe('isActionInProgress', () => {
@@ -289,9 +341,14 @@ describe('isActionInProgress', () => {
 		expect(isActionInProgress(400, 'BadRequest', message)).toBe(true);
 	});
 
-	it.each([401, 403, 404, 409, 429, 500])('ignores status %p even with the code and the message', (status) => {
-		expect(isActionInProgress(status, 'ActiveRequestAlreadyExists', 'Action is already in progress')).toBe(false);
-	});
+	it.each([401, 403, 404, 409, 429, 500])(
+		'ignores status %p even with the code and the message',
+		(status) => {
+			expect(
+				isActionInProgress(status, 'ActiveRequestAlreadyExists', 'Action is already in progress'),
+			).toBe(false);
+		},
+	);
 
 	it('returns false on a 400 with another code and message', () => {
 		expect(isActionInProgress(400, 'InvalidInput', 'Machine id is invalid')).toBe(false);
@@ -320,7 +377,9 @@ describe('throttleJitterMs', () => {
 	it('spreads workers told the same Retry-After over the jitter span', () => {
 		let state = 7;
 		const random = () => (state = (state * 7_919 + 17) % 1_000) / 1_000;
-		const wakeUps = new Set(Array.from({ length: 30 }, () => Math.floor(throttleJitterMs(1_000, random) / 50)));
+		const wakeUps = new Set(
+			Array.from({ length: 30 }, () => Math.floor(throttleJitterMs(1_000, random) / 50)),
+		);
 		expect(wakeUps.size).toBeGreaterThan(5);
 	});
 });
@@ -329,22 +388,43 @@ describe('planThrottleWait: 429 is waiting, not failing', () => {
 	it('waits Retry-After plus jitter however many 429s came before: Max Retries does not count them', () => {
 		const policy = { ...POLICY, maxRetries: 0 };
 		expect(planThrottleWait(1, 0, policy, 1_000, zero)).toEqual({ wait: true, delayMs: 1_000 });
-		expect(planThrottleWait(50, 100_000, policy, 1_000, almostOne)).toEqual({ wait: true, delayMs: 1_500 });
+		expect(planThrottleWait(50, 100_000, policy, 1_000, almostOne)).toEqual({
+			wait: true,
+			delayMs: 1_500,
+		});
 	});
 
 	it('is bounded by Max Wait: a Retry-After beyond what is left fails', () => {
-		expect(planThrottleWait(1, 299_500, POLICY, 1_000, zero)).toEqual({ wait: false, delayMs: 1_000 });
-		expect(planThrottleWait(1, 0, { ...POLICY, maxTotalWaitMs: 10_000 }, 60_000, zero)).toEqual({ wait: false, delayMs: 60_000 });
+		expect(planThrottleWait(1, 299_500, POLICY, 1_000, zero)).toEqual({
+			wait: false,
+			delayMs: 1_000,
+		});
+		expect(planThrottleWait(1, 0, { ...POLICY, maxTotalWaitMs: 10_000 }, 60_000, zero)).toEqual({
+			wait: false,
+			delayMs: 60_000,
+		});
 	});
 
 	it('never lets the jitter fail an item whose Retry-After fits: the wait is cut to what is left', () => {
-		expect(planThrottleWait(1, 298_800, POLICY, 1_000, almostOne)).toEqual({ wait: true, delayMs: 1_200 });
+		expect(planThrottleWait(1, 298_800, POLICY, 1_000, almostOne)).toEqual({
+			wait: true,
+			delayMs: 1_200,
+		});
 	});
 
 	it('without Retry-After, backs off by the number of 429s, within Max Wait', () => {
-		expect(planThrottleWait(1, 0, POLICY, undefined, zero)).toEqual({ wait: true, delayMs: backoffDelay(1, POLICY, zero) });
-		expect(planThrottleWait(8, 0, POLICY, undefined, zero)).toEqual({ wait: true, delayMs: 30_000 });
-		expect(planThrottleWait(8, 280_000, POLICY, undefined, zero)).toEqual({ wait: false, delayMs: 30_000 });
+		expect(planThrottleWait(1, 0, POLICY, undefined, zero)).toEqual({
+			wait: true,
+			delayMs: backoffDelay(1, POLICY, zero),
+		});
+		expect(planThrottleWait(8, 0, POLICY, undefined, zero)).toEqual({
+			wait: true,
+			delayMs: 30_000,
+		});
+		expect(planThrottleWait(8, 280_000, POLICY, undefined, zero)).toEqual({
+			wait: false,
+			delayMs: 30_000,
+		});
 	});
 
 	it('over a long 429 stream the waits add up to at most Max Wait', () => {

@@ -31,15 +31,22 @@ describe('ServerClock', () => {
 		clock.observe(local + 10_000, local + 10_050, new Date(local + 10_020).toUTCString());
 		const narrowed = clock.offset();
 		expect(narrowed.maxMs - narrowed.minMs).toBeLessThanOrEqual(first.maxMs - first.minMs);
-		clock.observe(local + 20_000, local + 20_050, new Date(local + 20_000 + 3_600_000).toUTCString());
+		clock.observe(
+			local + 20_000,
+			local + 20_050,
+			new Date(local + 20_000 + 3_600_000).toUTCString(),
+		);
 		expect(clock.offset().minMs).toBeGreaterThan(3_500_000);
 	});
 
-	test.each([undefined, 42, 'not a date', ''])('ignores a missing or unreadable Date header (%p)', (header) => {
-		const clock = new ServerClock();
-		clock.observe(local, local + 10, header);
-		expect(clock.offset()).toEqual({ minMs: -UNMEASURED_SKEW_MS, maxMs: UNMEASURED_SKEW_MS });
-	});
+	test.each([undefined, 42, 'not a date', ''])(
+		'ignores a missing or unreadable Date header (%p)',
+		(header) => {
+			const clock = new ServerClock();
+			clock.observe(local, local + 10, header);
+			expect(clock.offset()).toEqual({ minMs: -UNMEASURED_SKEW_MS, maxMs: UNMEASURED_SKEW_MS });
+		},
+	);
 });
 
 describe('deriveIsolationState: when an action took effect decides', () => {
@@ -53,7 +60,10 @@ describe('deriveIsolationState: when an action took effect decides', () => {
 	test('an Isolate created first but finished last leaves the device isolated', () => {
 		const isolate = action('Isolate', 'Succeeded', '10:00', '10:05');
 		const release = action('Unisolate', 'Succeeded', '10:01', '10:03');
-		expect(deriveIsolationState([release, isolate])).toEqual({ state: 'isolated', decidedBy: isolate });
+		expect(deriveIsolationState([release, isolate])).toEqual({
+			state: 'isolated',
+			decidedBy: isolate,
+		});
 	});
 
 	test('a release that finished last leaves the device released, whatever the creation order', () => {
@@ -63,7 +73,12 @@ describe('deriveIsolationState: when an action took effect decides', () => {
 	});
 
 	test('the older name lastUpdateTimeUtc is read too', () => {
-		const isolate = { type: 'Isolate', status: 'Succeeded', creationDateTimeUtc: '2026-11-20T10:00:00Z', lastUpdateTimeUtc: '2026-11-20T10:09:00Z' };
+		const isolate = {
+			type: 'Isolate',
+			status: 'Succeeded',
+			creationDateTimeUtc: '2026-11-20T10:00:00Z',
+			lastUpdateTimeUtc: '2026-11-20T10:09:00Z',
+		};
 		const release = action('Unisolate', 'Succeeded', '10:05', '10:06');
 		expect(deriveIsolationState([isolate, release]).state).toBe('isolated');
 	});
@@ -76,7 +91,9 @@ describe('deriveIsolationState: when an action took effect decides', () => {
 
 	test('failed, timed-out and cancelled actions changed nothing', () => {
 		const isolate = action('Isolate', 'Succeeded', '10:00', '10:01');
-		const failed = ['Failed', 'TimeOut', 'Cancelled'].map((status) => action('Unisolate', status, '10:05', '10:09'));
+		const failed = ['Failed', 'TimeOut', 'Cancelled'].map((status) =>
+			action('Unisolate', status, '10:05', '10:09'),
+		);
 		expect(deriveIsolationState([isolate, ...failed]).state).toBe('isolated');
 	});
 });

@@ -19,9 +19,17 @@ function firstLabel(hostname: string): string {
  * Whether a device's computer DNS name is the name the user typed: the same name, compared case-insensitively, or
  * (Exact or Short Name) a name whose first DNS label is the typed short name.
  */
-export function hostnameMatches(computerDnsName: string, typed: string, matching: HostnameMatching): boolean {
+export function hostnameMatches(
+	computerDnsName: string,
+	typed: string,
+	matching: HostnameMatching,
+): boolean {
 	if (sameHostname(computerDnsName, typed)) return true;
-	return matching === 'exactOrShortName' && !typed.includes('.') && sameHostname(firstLabel(computerDnsName), typed);
+	return (
+		matching === 'exactOrShortName' &&
+		!typed.includes('.') &&
+		sameHostname(firstLabel(computerDnsName), typed)
+	);
 }
 
 /** The filter clause that finds every device the typed name may mean. */
@@ -33,7 +41,11 @@ export function hostnameClause(typed: string, matching: HostnameMatching): strin
 }
 
 /** Joins clauses with `or`, in batches within the count and URL-length bounds, every clause in exactly one batch. */
-export function orBatches(clauses: string[], maxClauses = MAX_NAMES_PER_BATCH, maxEncodedLength = MAX_ENCODED_FILTER_LENGTH): string[][] {
+export function orBatches(
+	clauses: string[],
+	maxClauses = MAX_NAMES_PER_BATCH,
+	maxEncodedLength = MAX_ENCODED_FILTER_LENGTH,
+): string[][] {
 	const batches: string[][] = [];
 	let current: string[] = [];
 	let length = 0;
@@ -54,6 +66,7 @@ export function orBatches(clauses: string[], maxClauses = MAX_NAMES_PER_BATCH, m
 /** Distinct values, ASCII letters compared case-insensitively, first spelling kept. */
 export function distinctIgnoringCase(values: string[]): string[] {
 	const seen = new Map<string, string>();
-	for (const value of values) if (!seen.has(safeLowerCase(value))) seen.set(safeLowerCase(value), value);
+	for (const value of values)
+		if (!seen.has(safeLowerCase(value))) seen.set(safeLowerCase(value), value);
 	return [...seen.values()];
 }

@@ -1,6 +1,17 @@
 import { printable } from './machineId';
 
-export type CloudName = 'commercial' | 'us' | 'eu' | 'uk' | 'au' | 'swa' | 'ina' | 'gcc' | 'gccHigh' | 'dod' | 'custom';
+export type CloudName =
+	| 'commercial'
+	| 'us'
+	| 'eu'
+	| 'uk'
+	| 'au'
+	| 'swa'
+	| 'ina'
+	| 'gcc'
+	| 'gccHigh'
+	| 'dod'
+	| 'custom';
 
 export interface CloudEndpoints {
 	apiBaseUrl: string;
@@ -136,7 +147,9 @@ export function parseSecureUrl(raw: unknown, fieldLabel: string): string {
 	const url = new URL(text);
 	const loopback = LOOPBACK_HOSTS.test(url.hostname);
 	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-		throw new Error(`${fieldLabel} must use https:// (plain http is only allowed for localhost): ${url.origin}`);
+		throw new Error(
+			`${fieldLabel} must use https:// (plain http is only allowed for localhost): ${url.origin}`,
+		);
 	}
 	if (url.username || url.password) {
 		throw new Error(`${fieldLabel} must not contain a user name or password`);
@@ -148,11 +161,15 @@ export function parseSecureUrl(raw: unknown, fieldLabel: string): string {
 export function resolveCloud(settings: CloudSettings): ResolvedCloud {
 	const tenantId = parseTenantId(settings.tenantId);
 	const clientId = (settings.clientId ?? '').trim();
-	if (!clientId) throw new Error('Client ID is empty: use the Application (client) ID of the app registration');
+	if (!clientId)
+		throw new Error('Client ID is empty: use the Application (client) ID of the app registration');
 	const cloud = settings.cloud ?? 'commercial';
 	if (cloud === 'custom') {
 		const scope = (settings.customScope ?? '').trim();
-		if (!scope) throw new Error('Scope is empty: a custom cloud needs the API scope, e.g. https://api.securitycenter.microsoft.com/.default');
+		if (!scope)
+			throw new Error(
+				'Scope is empty: a custom cloud needs the API scope, e.g. https://api.securitycenter.microsoft.com/.default',
+			);
 		return {
 			apiBaseUrl: parseSecureUrl(settings.customApiBaseUrl, 'API Base URL'),
 			tokenUrl: parseSecureUrl(settings.customTokenUrl, 'Token URL'),
@@ -185,14 +202,22 @@ export const DELEGATED_PERMISSIONS = ['Machine.Isolate', 'Machine.Read'] as cons
  */
 export function delegatedScope(applicationScope: string): string {
 	const resource = applicationScope.replace(/\/\.default$/, '');
-	return [...DELEGATED_PERMISSIONS.map((permission) => `${resource}/${permission}`), 'offline_access'].join(' ');
+	return [
+		...DELEGATED_PERMISSIONS.map((permission) => `${resource}/${permission}`),
+		'offline_access',
+	].join(' ');
 }
 
 /**
  * An n8n expression (without `={{ }}`) that picks a value per cloud from a table built here, e.g. the API host of
  * `$self.cloud`: credentials derive their hidden OAuth2 fields from the Cloud this way, resolved by n8n at use.
  */
-export function perCloudExpression(pick: (endpoints: CloudEndpoints) => string, cloudReference: string): string {
-	const table = JSON.stringify(Object.fromEntries(Object.entries(CLOUDS).map(([name, endpoints]) => [name, pick(endpoints)])));
+export function perCloudExpression(
+	pick: (endpoints: CloudEndpoints) => string,
+	cloudReference: string,
+): string {
+	const table = JSON.stringify(
+		Object.fromEntries(Object.entries(CLOUDS).map(([name, endpoints]) => [name, pick(endpoints)])),
+	);
 	return `${table}[${cloudReference}]`;
 }

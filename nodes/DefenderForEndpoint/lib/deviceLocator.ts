@@ -28,20 +28,29 @@ const SHAPE_HINT =
  */
 export function parseDeviceLocator(raw: unknown): ParsedLocator {
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-		return { problem: `Device: expected a device locator (mode and value), got ${describeValue(raw)}`, hint: SHAPE_HINT };
+		return {
+			problem: `Device: expected a device locator (mode and value), got ${describeValue(raw)}`,
+			hint: SHAPE_HINT,
+		};
 	}
 	const { mode, value } = raw as { mode?: unknown; value?: unknown };
 	if (typeof mode !== 'string' || !Object.hasOwn(MODE_LABELS, mode)) {
 		return { problem: `Device: unknown mode ${describeValue(mode)}`, hint: SHAPE_HINT };
 	}
 	if (typeof value !== 'string') {
-		return { problem: `Device: the ${MODE_LABELS[mode]} value must be text, got ${describeValue(value)}`, hint: SHAPE_HINT };
+		return {
+			problem: `Device: the ${MODE_LABELS[mode]} value must be text, got ${describeValue(value)}`,
+			hint: SHAPE_HINT,
+		};
 	}
 	try {
 		if (mode === 'hostname') return { locator: { mode, hostname: parseHostname(value) } };
 		if (mode === 'ip') return { locator: { mode, ip: parseIpAddress(value) } };
 		return { locator: { mode: mode as 'id' | 'list', id: parseMachineId(value) } };
 	} catch (error) {
-		return { problem: `Device (${MODE_LABELS[mode]}): ${(error as Error).message}`, hint: 'Nothing was sent for this item.' };
+		return {
+			problem: `Device (${MODE_LABELS[mode]}): ${(error as Error).message}`,
+			hint: 'Nothing was sent for this item.',
+		};
 	}
 }

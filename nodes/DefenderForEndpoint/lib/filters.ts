@@ -22,7 +22,8 @@ function conjunction(clauses: Array<string | undefined>): string | undefined {
 	return set.length ? set.join(' and ') : undefined;
 }
 
-const present = (value: string | undefined) => (value !== undefined && value.trim() !== '' ? value.trim() : undefined);
+const present = (value: string | undefined) =>
+	value !== undefined && value.trim() !== '' ? value.trim() : undefined;
 
 function clause(value: string | undefined, build: (value: string) => string): string | undefined {
 	const set = present(value);
@@ -32,7 +33,10 @@ function clause(value: string | undefined, build: (value: string) => string): st
 /** Machines filter; names are matched in lower case, as Defender stores them. Dates are read in `zone`. */
 export function machineFilter(filters: MachineFilters, zone: string): string | undefined {
 	return conjunction([
-		clause(filters.hostnamePrefix, (prefix) => `startswith(computerDnsName,${odataString(safeLowerCase(prefix))})`),
+		clause(
+			filters.hostnamePrefix,
+			(prefix) => `startswith(computerDnsName,${odataString(safeLowerCase(prefix))})`,
+		),
 		clause(filters.healthStatus, (status) => `healthStatus eq ${odataString(status)}`),
 		clause(filters.osPlatform, (platform) => `osPlatform eq ${odataString(platform)}`),
 		clause(filters.tag, (tag) => `machineTags/any(tag: tag eq ${odataString(tag)})`),
@@ -41,7 +45,10 @@ export function machineFilter(filters: MachineFilters, zone: string): string | u
 }
 
 /** MachineActions filter on the properties Defender can filter by. */
-export function machineActionFilter(filters: MachineActionFilters, zone: string): string | undefined {
+export function machineActionFilter(
+	filters: MachineActionFilters,
+	zone: string,
+): string | undefined {
 	return conjunction([
 		clause(filters.machineId, (id) => `machineId eq ${odataString(id.toLowerCase())}`),
 		clause(filters.type, (type) => `type eq ${odataString(type)}`),
@@ -59,7 +66,8 @@ export const RUNNING_ISOLATION_ACTIONS = `(${ISOLATION_ACTIONS}) and (status eq 
 
 /** The isolation actions of the given devices (one `machineId eq` clause each, joined with `or`). */
 export function isolationActionsOf(machineIdClauses: string[]): string {
-	const devices = machineIdClauses.length === 1 ? machineIdClauses[0] : `(${machineIdClauses.join(' or ')})`;
+	const devices =
+		machineIdClauses.length === 1 ? machineIdClauses[0] : `(${machineIdClauses.join(' or ')})`;
 	return `${devices} and (${ISOLATION_ACTIONS})`;
 }
 
@@ -74,7 +82,10 @@ export function machineIdClause(machineId: string): string {
 
 /** The device's actions under way, plus every action created on it since `sinceServerMs` (Defender's clock). */
 export function actionsOfDeviceFilter(machineId: string, sinceServerMs?: number): string {
-	const createdSince = sinceServerMs === undefined ? '' : ` or creationDateTimeUtc ge ${new Date(sinceServerMs).toISOString()}`;
+	const createdSince =
+		sinceServerMs === undefined
+			? ''
+			: ` or creationDateTimeUtc ge ${new Date(sinceServerMs).toISOString()}`;
 	return `${machineIdClause(machineId)} and (status eq 'Pending' or status eq 'InProgress'${createdSince})`;
 }
 

@@ -4,9 +4,18 @@ import { FINAL_ACTION_STATUSES } from './isolationState';
  * The trigger's events, from Isolate/Unisolate machine actions, and the position it keeps between polls. Pure: the
  * trigger node reads Defender and stores the position; this decides what is new.
  */
-export type IsolationEvent = 'deviceIsolated' | 'deviceReleased' | 'isolationOrReleaseFailed' | 'isolationOrReleaseRequested';
+export type IsolationEvent =
+	| 'deviceIsolated'
+	| 'deviceReleased'
+	| 'isolationOrReleaseFailed'
+	| 'isolationOrReleaseRequested';
 
-export const ISOLATION_EVENTS: IsolationEvent[] = ['deviceIsolated', 'deviceReleased', 'isolationOrReleaseFailed', 'isolationOrReleaseRequested'];
+export const ISOLATION_EVENTS: IsolationEvent[] = [
+	'deviceIsolated',
+	'deviceReleased',
+	'isolationOrReleaseFailed',
+	'isolationOrReleaseRequested',
+];
 
 export interface FeedAction {
 	id: string;
@@ -64,7 +73,13 @@ export function finalEvent(action: FeedAction): IsolationEvent | undefined {
 /** Reads a stored position; anything else (absent, another version, damaged) is undefined. */
 export function readState(stored: unknown): FeedState | undefined {
 	const state = stored as Partial<FeedState> | undefined;
-	if (!state || state.version !== 1 || typeof state.mark !== 'number' || typeof state.actions !== 'object' || state.actions === null) {
+	if (
+		!state ||
+		state.version !== 1 ||
+		typeof state.mark !== 'number' ||
+		typeof state.actions !== 'object' ||
+		state.actions === null
+	) {
 		return undefined;
 	}
 	return { version: 1, mark: state.mark, actions: { ...state.actions } };
@@ -85,14 +100,18 @@ export function underWayBeforeWindow(state: FeedState): string[] {
 
 /** Oldest first; equal times by ID, so the order never depends on how Defender listed them. */
 function byCreation(a: FeedAction, b: FeedAction): number {
-	return createdMs(a) - createdMs(b) || (idKey(a.id) < idKey(b.id) ? -1 : idKey(a.id) > idKey(b.id) ? 1 : 0);
+	return (
+		createdMs(a) - createdMs(b) ||
+		(idKey(a.id) < idKey(b.id) ? -1 : idKey(a.id) > idKey(b.id) ? 1 : 0)
+	);
 }
 
 /** Distinct isolation actions by ID (a listing may repeat one across pages). */
 function distinct(actions: FeedAction[]): FeedAction[] {
 	const byId = new Map<string, FeedAction>();
 	for (const action of actions) {
-		if ((action.type === 'Isolate' || action.type === 'Unisolate') && typeof action.id === 'string') byId.set(idKey(action.id), action);
+		if ((action.type === 'Isolate' || action.type === 'Unisolate') && typeof action.id === 'string')
+			byId.set(idKey(action.id), action);
 	}
 	return [...byId.values()].sort(byCreation);
 }
@@ -119,7 +138,8 @@ export function advance(
 		next.actions[key] = [createdMs(action), final || known?.[1] === 1 ? 1 : 0];
 		next.mark = Math.max(next.mark, createdMs(action));
 	}
-	if (options.initial && options.defenderNow !== undefined) next.mark = Math.max(next.mark, options.defenderNow);
+	if (options.initial && options.defenderNow !== undefined)
+		next.mark = Math.max(next.mark, options.defenderNow);
 	forgetUnlisted(next, answered, askedById);
 	prune(next);
 	return { events, state: next };
@@ -130,7 +150,8 @@ function forgetUnlisted(state: FeedState, answered: FeedAction[], askedById: str
 	const returned = new Set(answered.map((action) => idKey(action.id)));
 	for (const id of askedById) {
 		const entry = state.actions[id];
-		if (entry && !returned.has(id) && entry[0] < state.mark - FORGET_UNLISTED_MS) delete state.actions[id];
+		if (entry && !returned.has(id) && entry[0] < state.mark - FORGET_UNLISTED_MS)
+			delete state.actions[id];
 	}
 }
 
@@ -171,12 +192,20 @@ export function matches(emitted: EmittedEvent, filters: EventFilters): boolean {
 	const comment = filters.commentContains?.trim().toLowerCase();
 	if (comment && !(action.requestorComment ?? '').toLowerCase().includes(comment)) return false;
 	const isolationType = filters.isolationType?.trim().toLowerCase();
-	if (isolationType && action.type === 'Isolate' && (action.scope ?? '').toLowerCase() !== isolationType) return false;
+	if (
+		isolationType &&
+		action.type === 'Isolate' &&
+		(action.scope ?? '').toLowerCase() !== isolationType
+	)
+		return false;
 	return true;
 }
 
 /** The newest matching event among the actions (the editor's test event): a final one before the request. */
-export function latestMatching(actions: FeedAction[], filters: EventFilters): EmittedEvent | undefined {
+export function latestMatching(
+	actions: FeedAction[],
+	filters: EventFilters,
+): EmittedEvent | undefined {
 	for (const action of distinct(actions).reverse()) {
 		const final = finalEvent(action);
 		const candidates: EmittedEvent[] = final ? [{ event: final, action }] : [];

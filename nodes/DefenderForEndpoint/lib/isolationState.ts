@@ -37,13 +37,29 @@ export function tookEffectAt(action: IsolationAction): number {
 export function deriveIsolationState<T extends IsolationAction>(
 	actions: T[],
 ): { state: IsolationState; decidedBy: T | null } {
-	const isolation = actions.filter((action) => action.type === 'Isolate' || action.type === 'Unisolate');
+	const isolation = actions.filter(
+		(action) => action.type === 'Isolate' || action.type === 'Unisolate',
+	);
 	const newest = (candidates: T[], time: (action: T) => number) =>
-		candidates.reduce<T | null>((best, action) => (best === null || decidesOver(action, best, time) ? action : best), null);
-	const underWay = newest(isolation.filter(isActionUnderWay), (action) => Date.parse(action.creationDateTimeUtc ?? '') || 0);
-	if (underWay) return { state: underWay.type === 'Isolate' ? 'isolating' : 'releasing', decidedBy: underWay };
-	const effective = newest(isolation.filter((action) => action.status === 'Succeeded'), tookEffectAt);
-	if (effective) return { state: effective.type === 'Isolate' ? 'isolated' : 'notIsolated', decidedBy: effective };
+		candidates.reduce<T | null>(
+			(best, action) => (best === null || decidesOver(action, best, time) ? action : best),
+			null,
+		);
+	const underWay = newest(
+		isolation.filter(isActionUnderWay),
+		(action) => Date.parse(action.creationDateTimeUtc ?? '') || 0,
+	);
+	if (underWay)
+		return { state: underWay.type === 'Isolate' ? 'isolating' : 'releasing', decidedBy: underWay };
+	const effective = newest(
+		isolation.filter((action) => action.status === 'Succeeded'),
+		tookEffectAt,
+	);
+	if (effective)
+		return {
+			state: effective.type === 'Isolate' ? 'isolated' : 'notIsolated',
+			decidedBy: effective,
+		};
 	return { state: 'unknown', decidedBy: null };
 }
 
@@ -98,7 +114,10 @@ const NOT_RELEASED: IsolationState[] = ['isolated', 'isolating', 'releasing'];
  * Every device whose isolation actions say it is isolated, isolating or releasing — the same rule as Get Isolation
  * State, applied per device to the tenant's actions — narrowed by the criteria, oldest isolation first.
  */
-export function isolatedDevices<T extends IsolatedDeviceAction>(actions: T[], criteria: IsolatedDeviceCriteria): Array<IsolatedDevice<T>> {
+export function isolatedDevices<T extends IsolatedDeviceAction>(
+	actions: T[],
+	criteria: IsolatedDeviceCriteria,
+): Array<IsolatedDevice<T>> {
 	const byDevice = new Map<string, T[]>();
 	for (const action of actions) {
 		if (typeof action.machineId !== 'string') continue;
@@ -111,14 +130,23 @@ export function isolatedDevices<T extends IsolatedDeviceAction>(actions: T[], cr
 	for (const [machineId, deviceActions] of byDevice) {
 		const { state, decidedBy } = deriveIsolationState(deviceActions);
 		if (!decidedBy || !NOT_RELEASED.includes(state) || !states.includes(state)) continue;
-		const sinceMs = decidedBy.status === 'Succeeded' ? tookEffectAt(decidedBy) : Date.parse(decidedBy.creationDateTimeUtc ?? '') || 0;
+		const sinceMs =
+			decidedBy.status === 'Succeeded'
+				? tookEffectAt(decidedBy)
+				: Date.parse(decidedBy.creationDateTimeUtc ?? '') || 0;
 		if (criteria.before !== undefined && !(sinceMs < criteria.before)) continue;
 		if (criteria.after !== undefined && !(sinceMs > criteria.after)) continue;
-		if (criteria.requestor && lower(decidedBy.requestor) !== criteria.requestor.toLowerCase()) continue;
-		if (criteria.commentContains && !lower(decidedBy.requestorComment).includes(criteria.commentContains.toLowerCase())) continue;
+		if (criteria.requestor && lower(decidedBy.requestor) !== criteria.requestor.toLowerCase())
+			continue;
+		if (
+			criteria.commentContains &&
+			!lower(decidedBy.requestorComment).includes(criteria.commentContains.toLowerCase())
+		)
+			continue;
 		// The isolation type is the Isolate's scope; for a release under way it is the isolation being lifted, unknown here.
 		const isolationType = decidedBy.type === 'Isolate' ? (decidedBy.scope ?? null) : null;
-		if (criteria.isolationTypes.length && !criteria.isolationTypes.includes(isolationType ?? '')) continue;
+		if (criteria.isolationTypes.length && !criteria.isolationTypes.includes(isolationType ?? ''))
+			continue;
 		const device = {
 			machineId,
 			computerDnsName: decidedBy.computerDnsName ?? null,

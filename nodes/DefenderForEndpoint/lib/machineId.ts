@@ -25,7 +25,10 @@ export function printable(value: string, maxLength = 80): string {
 	// JSON escapes C0 controls; DEL and the C1 controls need escaping by hand.
 	const visible = JSON.stringify(value)
 		.slice(1, -1)
-		.replace(/[\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+		.replace(
+			/[\u007f-\u009f]/g,
+			(char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+		);
 	return visible.length > maxLength ? `${visible.slice(0, maxLength)}…` : visible;
 }
 

@@ -20,7 +20,9 @@ export function checkedNumber(raw: unknown, range: NumberRange, fallback: number
 	const value = typeof raw === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw;
 	const expected = `${range.integer ? 'a whole number' : 'a number'} from ${range.min} to ${range.max}`;
 	if (typeof value !== 'number' || !Number.isFinite(value)) {
-		throw new Error(`${range.label}: expected ${expected}, got ${typeof raw === 'number' ? String(raw) : describeValue(raw)}`);
+		throw new Error(
+			`${range.label}: expected ${expected}, got ${typeof raw === 'number' ? String(raw) : describeValue(raw)}`,
+		);
 	}
 	if ((range.integer && !Number.isInteger(value)) || value < range.min || value > range.max) {
 		throw new Error(`${range.label}: expected ${expected}, got ${value}`);
@@ -34,6 +36,11 @@ export const NUMERIC_OPTIONS = {
 	maxWaitSeconds: { label: 'Max Wait (Seconds)', min: 0, max: 7200, integer: false },
 	parallelRequests: { label: 'Parallel Requests', min: 1, max: 10, integer: true },
 	timeoutSeconds: { label: 'Timeout (Seconds)', min: 1, max: 300, integer: false },
-	maxCompletionWaitSeconds: { label: 'Max Wait for Completion (Seconds)', min: 1, max: 3600, integer: false },
+	maxCompletionWaitSeconds: {
+		label: 'Max Wait for Completion (Seconds)',
+		min: 1,
+		max: 3600,
+		integer: false,
+	},
 	limit: { label: 'Limit', min: 1, max: 1_000_000, integer: true },
 } satisfies Record<string, NumberRange>;

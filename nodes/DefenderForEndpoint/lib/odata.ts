@@ -19,14 +19,18 @@ const MAX_HOSTNAME_LENGTH = 255;
 /** Trims a hostname and rejects values that cannot be a computer DNS name. */
 export function parseHostname(raw: unknown): string {
 	if (typeof raw !== 'string' || raw.trim() === '') {
-		throw new Error('Hostname is empty: enter the device’s computer DNS name, e.g. ws-0042.contoso.com');
+		throw new Error(
+			'Hostname is empty: enter the device’s computer DNS name, e.g. ws-0042.contoso.com',
+		);
 	}
 	const hostname = raw.trim();
 	if (CONTROL_CHARACTERS.test(hostname)) {
 		throw new Error(`Hostname "${printable(hostname)}" contains control characters`);
 	}
 	if (hostname.length > MAX_HOSTNAME_LENGTH) {
-		throw new Error(`Hostname "${printable(hostname)}" is longer than ${MAX_HOSTNAME_LENGTH} characters`);
+		throw new Error(
+			`Hostname "${printable(hostname)}" is longer than ${MAX_HOSTNAME_LENGTH} characters`,
+		);
 	}
 	return hostname;
 }
@@ -60,7 +64,10 @@ export function sameHostname(a: string, b: string): boolean {
  */
 export function odataDateTime(value: unknown, zone: string): string {
 	const parsed =
-		value instanceof Date ? DateTime.fromJSDate(value) : DateTime.fromISO(String(value ?? '').trim(), { zone });
-	if (!parsed.isValid) throw new Error(`"${printable(String(value ?? ''))}" is not a date and time (ISO 8601)`);
+		value instanceof Date
+			? DateTime.fromJSDate(value)
+			: DateTime.fromISO(String(value ?? '').trim(), { zone });
+	if (!parsed.isValid)
+		throw new Error(`"${printable(String(value ?? ''))}" is not a date and time (ISO 8601)`);
 	return parsed.toUTC().toISO({ suppressMilliseconds: true }) as string;
 }

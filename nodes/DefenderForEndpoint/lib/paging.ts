@@ -16,7 +16,8 @@ export class PageTrail {
 	/** Records the next page's request; throws when it was asked for before or the listing is too long. */
 	visit(page: { path: string; qs: Record<string, unknown> }): void {
 		const key = `${page.path.toLowerCase()}?${JSON.stringify(Object.entries(page.qs).sort(([a], [b]) => a.localeCompare(b)))}`;
-		if (this.visited.has(key)) throw this.stop('returned a next-page link to a page it had already returned');
+		if (this.visited.has(key))
+			throw this.stop('returned a next-page link to a page it had already returned');
 		if (this.visited.size >= this.maxPages) throw this.stop(`went on past ${this.maxPages} pages`);
 		this.visited.add(key);
 	}

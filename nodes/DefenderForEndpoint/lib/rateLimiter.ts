@@ -11,7 +11,9 @@ export const DEFENDER_RATE_WINDOWS: RateWindow[] = [
 ];
 
 /** A booked call: `epoch` tells whether Defender throttled the app after it was booked (see confirm). */
-export type Reservation = { granted: true; atMs: number; epoch: number } | { granted: false; availableAtMs: number };
+export type Reservation =
+	| { granted: true; atMs: number; epoch: number }
+	| { granted: false; availableAtMs: number };
 
 /**
  * How a limiter learns its share of a quota that other clients use too (other n8n workers, other integrations of
@@ -123,7 +125,8 @@ export class SlidingWindowRateLimiter {
 			const effective = share < 1 ? Math.max(1, Math.floor(limit * share)) : limit;
 			if (this.granted.length < effective) continue;
 			const oldestInWindow = this.granted[this.granted.length - effective];
-			const wait: SlotWait = share < 1 ? { reason: 'share', limit: this.limit } : { reason: 'quota', windowMs, limit };
+			const wait: SlotWait =
+				share < 1 ? { reason: 'share', limit: this.limit } : { reason: 'quota', windowMs, limit };
 			later(oldestInWindow + windowMs + this.edgeMarginMs, wait);
 		}
 		const spacingMs = Math.max(
@@ -131,7 +134,10 @@ export class SlidingWindowRateLimiter {
 			nowMs < this.afterPause.untilMs ? this.afterPause.spacingMs : 0,
 		);
 		if (spacingMs > 0 && this.granted.length) {
-			later(Math.ceil(this.granted[this.granted.length - 1] + spacingMs), { reason: 'share', limit: this.limit });
+			later(Math.ceil(this.granted[this.granted.length - 1] + spacingMs), {
+				reason: 'share',
+				limit: this.limit,
+			});
 		}
 		// While Defender's pause lasts, that is why calls wait, also those queued behind the first after it.
 		return this.pausedUntilMs > nowMs ? { atMs: next.atMs, wait: { reason: 'retryAfter' } } : next;
@@ -202,7 +208,10 @@ export class SlidingWindowRateLimiter {
 		const stillPacing = nowMs < this.afterPause.untilMs;
 		this.afterPause = {
 			untilMs: Math.max(stillPacing ? this.afterPause.untilMs : 0, this.pausedUntilMs + pauseMs),
-			spacingMs: Math.max(stillPacing ? this.afterPause.spacingMs : 0, (pauseMs * SHARE.afterPauseSpread) / this.limit),
+			spacingMs: Math.max(
+				stillPacing ? this.afterPause.spacingMs : 0,
+				(pauseMs * SHARE.afterPauseSpread) / this.limit,
+			),
 		};
 	}
 
@@ -218,7 +227,8 @@ export class SlidingWindowRateLimiter {
 	private pausedWithin(nowMs: number): number {
 		const windowStart = nowMs - this.windows[0].windowMs;
 		return this.unexplainedPauses.reduce(
-			(sum, pause) => sum + Math.max(0, Math.min(nowMs, pause.untilMs) - Math.max(windowStart, pause.fromMs)),
+			(sum, pause) =>
+				sum + Math.max(0, Math.min(nowMs, pause.untilMs) - Math.max(windowStart, pause.fromMs)),
 			0,
 		);
 	}
@@ -243,13 +253,15 @@ export class SlidingWindowRateLimiter {
 		const longestWindow = Math.max(...this.windows.map((window) => window.windowMs));
 		const expired = (times: number[]) => {
 			let count = 0;
-			while (count < times.length && times[count] + longestWindow + this.edgeMarginMs <= nowMs) count++;
+			while (count < times.length && times[count] + longestWindow + this.edgeMarginMs <= nowMs)
+				count++;
 			if (count > 0) times.splice(0, count);
 		};
 		expired(this.granted);
 		expired(this.refused);
 		const firstWindowStart = nowMs - this.windows[0].windowMs;
-		while (this.unexplainedPauses.length && this.unexplainedPauses[0].untilMs <= firstWindowStart) this.unexplainedPauses.shift();
+		while (this.unexplainedPauses.length && this.unexplainedPauses[0].untilMs <= firstWindowStart)
+			this.unexplainedPauses.shift();
 	}
 }
 

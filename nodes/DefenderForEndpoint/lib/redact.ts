@@ -21,7 +21,9 @@ export function redact(text: string, secrets: Secret[]): string {
 		.flatMap(({ label, value }) => {
 			if (typeof value !== 'string' || value.trim().length < MIN_SECRET_LENGTH) return [];
 			const raw = value.trim();
-			return [...new Set([raw, encodeURIComponent(raw), JSON.stringify(raw).slice(1, -1)])].map((form) => ({ form, label }));
+			return [...new Set([raw, encodeURIComponent(raw), JSON.stringify(raw).slice(1, -1)])].map(
+				(form) => ({ form, label }),
+			);
 		})
 		.sort((a, b) => b.form.length - a.form.length);
 	let result = text;
@@ -37,9 +39,15 @@ const MAX_DEPTH = 12;
  * Redacts every text inside a value, in place: each field of an error (message, description, stack, cause, the raw
  * answer it carries…), of nested objects and of arrays. Returns the value (a new string for a string).
  */
-export function redactDeep<T>(value: T, redactText: (text: string) => string, seen = new WeakSet<object>(), depth = 0): T {
+export function redactDeep<T>(
+	value: T,
+	redactText: (text: string) => string,
+	seen = new WeakSet<object>(),
+	depth = 0,
+): T {
 	if (typeof value === 'string') return redactText(value) as T;
-	if (typeof value !== 'object' || value === null || seen.has(value) || depth > MAX_DEPTH) return value;
+	if (typeof value !== 'object' || value === null || seen.has(value) || depth > MAX_DEPTH)
+		return value;
 	seen.add(value);
 	const record = value as Record<string, unknown>;
 	// Own names, not only enumerable keys: an Error's message and stack are not enumerable.

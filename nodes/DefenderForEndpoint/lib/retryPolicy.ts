@@ -26,7 +26,11 @@ export function isTransientStatus(status: number): boolean {
 }
 
 /** Defender's answer when another action on the same device has not finished yet. */
-export function isActionInProgress(status: number, code: string | undefined, message: string | undefined): boolean {
+export function isActionInProgress(
+	status: number,
+	code: string | undefined,
+	message: string | undefined,
+): boolean {
 	return (
 		status === 400 &&
 		(code === 'ActiveRequestAlreadyExists' || /action is already in progress/i.test(message ?? ''))
@@ -50,7 +54,10 @@ export const RETRY_AFTER_CAP_MS = 60_000;
  * Returns undefined when the header is absent, unreadable or cannot be a real wait (beyond the hour window), so the
  * caller falls back to backoff: one bad header must never hold the process's shared limiter for a day.
  */
-export function parseRetryAfter(header: string | string[] | undefined, nowMs: number): number | undefined {
+export function parseRetryAfter(
+	header: string | string[] | undefined,
+	nowMs: number,
+): number | undefined {
 	const value = (Array.isArray(header) ? header[0] : header)?.trim();
 	if (!value) return undefined;
 	let waitMs: number;
@@ -71,7 +78,11 @@ export function parseRetryAfter(header: string | string[] | undefined, nowMs: nu
  * Capped exponential backoff with "equal jitter": half the delay is fixed, half random,
  * so concurrent retries spread out but never retry immediately.
  */
-export function backoffDelay(retryNumber: number, policy: RetryPolicy, random: () => number = Math.random): number {
+export function backoffDelay(
+	retryNumber: number,
+	policy: RetryPolicy,
+	random: () => number = Math.random,
+): number {
 	const exponential = policy.baseDelayMs * 2 ** Math.max(0, retryNumber - 1);
 	const capped = Math.min(policy.maxDelayMs, exponential);
 	return Math.round(capped / 2 + random() * (capped / 2));
@@ -128,5 +139,8 @@ export function planThrottleWait(
 	}
 	// The jitter never makes an item fail whose Retry-After itself fits.
 	if (retryAfterMs > remainingMs) return { wait: false, delayMs: retryAfterMs };
-	return { wait: true, delayMs: Math.min(remainingMs, retryAfterMs + throttleJitterMs(retryAfterMs, random)) };
+	return {
+		wait: true,
+		delayMs: Math.min(remainingMs, retryAfterMs + throttleJitterMs(retryAfterMs, random)),
+	};
 }

@@ -30,7 +30,10 @@ export class ServerClock {
 		// Clocks drift and hosts change: the newest answer wins when it contradicts what was learned before.
 		const previous = this.bounds;
 		if (previous && minMs <= previous.maxMs && maxMs >= previous.minMs) {
-			this.bounds = { minMs: Math.max(minMs, previous.minMs), maxMs: Math.min(maxMs, previous.maxMs) };
+			this.bounds = {
+				minMs: Math.max(minMs, previous.minMs),
+				maxMs: Math.min(maxMs, previous.maxMs),
+			};
 		} else {
 			this.bounds = { minMs, maxMs };
 		}

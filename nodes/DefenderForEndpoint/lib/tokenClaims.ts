@@ -28,19 +28,30 @@ export function readTokenIssuance(token: unknown): TokenIssuance | undefined {
  * credential's token when the credential is edited: a token issued for another tenant (or app registration) would act
  * there. Compared where both sides are GUIDs (a Tenant ID given as a domain name cannot be compared with `tid`).
  */
-export function staleTokenReason(token: unknown, tenantId: string, clientId: string): string | undefined {
+export function staleTokenReason(
+	token: unknown,
+	tenantId: string,
+	clientId: string,
+): string | undefined {
 	const issued = readTokenIssuance(token);
 	if (!issued) return undefined;
 	const differs = (claim: string | undefined, expected: string) =>
-		claim !== undefined && GUID.test(claim) && GUID.test(expected) && claim.toLowerCase() !== expected.toLowerCase();
+		claim !== undefined &&
+		GUID.test(claim) &&
+		GUID.test(expected) &&
+		claim.toLowerCase() !== expected.toLowerCase();
 	if (differs(issued.tenantId, tenantId)) {
 		return `it was issued for tenant ${issued.tenantId}, and the credential's Tenant ID is now ${tenantId}`;
 	}
-	if (differs(issued.appId, clientId)) return 'it was issued for another application (client ID) than the credential names now';
+	if (differs(issued.appId, clientId))
+		return 'it was issued for another application (client ID) than the credential names now';
 	return undefined;
 }
 
 function decodeBase64Url(text: string): string {
-	const base64 = text.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(text.length / 4) * 4, '=');
+	const base64 = text
+		.replace(/-/g, '+')
+		.replace(/_/g, '/')
+		.padEnd(Math.ceil(text.length / 4) * 4, '=');
 	return new TextDecoder().decode(Uint8Array.from(atob(base64), (char) => char.charCodeAt(0)));
 }

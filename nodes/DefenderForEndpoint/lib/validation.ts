@@ -6,7 +6,9 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function parseActionId(raw: unknown): string {
 	const id = typeof raw === 'string' ? raw.trim() : '';
 	if (!GUID.test(id)) {
-		throw new Error(`Machine action ID "${printable(id)}" is not a GUID, e.g. 5382f7ea-7557-4ab7-9782-d50480024a4e`);
+		throw new Error(
+			`Machine action ID "${printable(id)}" is not a GUID, e.g. 5382f7ea-7557-4ab7-9782-d50480024a4e`,
+		);
 	}
 	return id.toLowerCase();
 }

@@ -1,4 +1,10 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, NodeConnectionType } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	NodeConnectionType,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as device from './actions/device/Device.resource';
@@ -36,14 +42,23 @@ export class DefenderForEndpointV1 implements INodeType {
 		group: ['transform'],
 		version: 1,
 		defaultVersion: 1,
-		subtitle: subtitleExpression(resourceProperty, [...device.description, ...machineAction.description]),
-		description: 'Isolate and release devices, and follow machine actions, in Microsoft Defender for Endpoint',
+		subtitle: subtitleExpression(resourceProperty, [
+			...device.description,
+			...machineAction.description,
+		]),
+		description:
+			'Isolate and release devices, and follow machine actions, in Microsoft Defender for Endpoint',
 		defaults: { name: 'Defender for Endpoint' },
 		usableAsTool: true,
 		inputs: MAIN_CONNECTION,
 		outputs: MAIN_CONNECTION,
 		credentials: credentialsByAuthentication,
-		properties: [authenticationProperty, resourceProperty, ...device.description, ...machineAction.description],
+		properties: [
+			authenticationProperty,
+			resourceProperty,
+			...device.description,
+			...machineAction.description,
+		],
 	};
 
 	methods = { listSearch };

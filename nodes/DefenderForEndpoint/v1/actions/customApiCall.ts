@@ -9,10 +9,14 @@ import { NodeOperationError } from 'n8n-workflow';
 export const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 
 export function customApiCallError(context: IExecuteFunctions): NodeOperationError {
-	return new NodeOperationError(context.getNode(), 'Custom API Call is made with the HTTP Request node', {
-		description:
-			'Add an HTTP Request node, set Authentication to "Predefined Credential Type" and Credential Type to ' +
-			'"Defender for Endpoint OAuth2 API", pick this credential, and call e.g. GET https://api.security.microsoft.com/api/machines ' +
-			'(your cloud\'s API host). It gets the token and retries a 401 the same way.',
-	});
+	return new NodeOperationError(
+		context.getNode(),
+		'Custom API Call is made with the HTTP Request node',
+		{
+			description:
+				'Add an HTTP Request node, set Authentication to "Predefined Credential Type" and Credential Type to ' +
+				'"Defender for Endpoint OAuth2 API", pick this credential, and call e.g. GET https://api.security.microsoft.com/api/machines ' +
+				"(your cloud's API host). It gets the token and retries a 401 the same way.",
+		},
+	);
 }

@@ -10,7 +10,11 @@ export async function listWithFilter(
 	context: IExecuteFunctions,
 	run: RunState,
 	itemIndex: number,
-	list: { endpoint: Endpoint; what: string; filter: (filters: IDataObject, zone: string) => string | undefined },
+	list: {
+		endpoint: Endpoint;
+		what: string;
+		filter: (filters: IDataObject, zone: string) => string | undefined;
+	},
 ): Promise<IDataObject[]> {
 	const limit = resultLimit(context, itemIndex);
 	const filters = context.getNodeParameter('filters', itemIndex, {}) as IDataObject;
@@ -18,13 +22,23 @@ export async function listWithFilter(
 	try {
 		$filter = list.filter(filters, context.getTimezone());
 	} catch (error) {
-		throw operationError(context.getNode(), itemIndex, `Filters: ${(error as Error).message}`, 'Nothing was sent for this item.');
+		throw operationError(
+			context.getNode(),
+			itemIndex,
+			`Filters: ${(error as Error).message}`,
+			'Nothing was sent for this item.',
+		);
 	}
-	const entities = await run.client.list<IDataObject>(list.endpoint.path, $filter ? { $filter } : {}, {
-		itemIndex,
-		budget: itemBudget(run),
-		permission: 'Machine.Read.All',
-		what: list.what,
-	}, limit);
+	const entities = await run.client.list<IDataObject>(
+		list.endpoint.path,
+		$filter ? { $filter } : {},
+		{
+			itemIndex,
+			budget: itemBudget(run),
+			permission: 'Machine.Read.All',
+			what: list.what,
+		},
+		limit,
+	);
 	return entities;
 }

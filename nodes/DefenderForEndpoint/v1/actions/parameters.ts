@@ -8,7 +8,8 @@ import { operationError } from '../transport/errors';
 /** The item's Device locator, parsed: an unusable one fails the item naming the field, before anything is sent. */
 export function deviceParameter(context: IExecuteFunctions, itemIndex: number): DeviceLocator {
 	const parsed = parseDeviceLocator(context.getNodeParameter('device', itemIndex));
-	if ('problem' in parsed) throw operationError(context.getNode(), itemIndex, parsed.problem, parsed.hint);
+	if ('problem' in parsed)
+		throw operationError(context.getNode(), itemIndex, parsed.problem, parsed.hint);
 	return parsed.locator;
 }
 
@@ -33,7 +34,12 @@ export function requiredActionId(context: IExecuteFunctions, itemIndex: number):
 	try {
 		return parseActionId(raw);
 	} catch (error) {
-		throw operationError(context.getNode(), itemIndex, `Machine Action ID: ${(error as Error).message}`, 'Nothing was sent for this item.');
+		throw operationError(
+			context.getNode(),
+			itemIndex,
+			`Machine Action ID: ${(error as Error).message}`,
+			'Nothing was sent for this item.',
+		);
 	}
 }
 
@@ -48,7 +54,12 @@ export function numberParameter(
 	try {
 		return checkedNumber(raw, NUMERIC_OPTIONS[name], fallback);
 	} catch (error) {
-		throw operationError(context.getNode(), itemIndex, (error as Error).message, 'Nothing was sent for this item.');
+		throw operationError(
+			context.getNode(),
+			itemIndex,
+			(error as Error).message,
+			'Nothing was sent for this item.',
+		);
 	}
 }
 
@@ -59,7 +70,12 @@ export function resultLimit(context: IExecuteFunctions, itemIndex: number): numb
 }
 
 /** Wait for Completion: how long the item waits for its action to finish, or undefined when it does not wait. */
-export function completionWaitMs(context: IExecuteFunctions, itemIndex: number): number | undefined {
+export function completionWaitMs(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): number | undefined {
 	const wait = context.getNodeParameter('waitForCompletion', itemIndex, false) as boolean;
-	return wait ? numberParameter(context, 'maxCompletionWaitSeconds', itemIndex, 600) * 1000 : undefined;
+	return wait
+		? numberParameter(context, 'maxCompletionWaitSeconds', itemIndex, 600) * 1000
+		: undefined;
 }

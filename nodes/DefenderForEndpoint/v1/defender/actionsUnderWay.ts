@@ -24,7 +24,8 @@ const MAX_ANSWERED_IDS = 50_000;
 export function rememberAnswered(actionId: string): void {
 	answeredIds.delete(idKey(actionId));
 	answeredIds.add(idKey(actionId));
-	if (answeredIds.size > MAX_ANSWERED_IDS) answeredIds.delete(answeredIds.values().next().value as string);
+	if (answeredIds.size > MAX_ANSWERED_IDS)
+		answeredIds.delete(answeredIds.values().next().value as string);
 }
 
 interface Snapshot {
@@ -80,14 +81,17 @@ export class ActionsUnderWay {
 		for (const action of await this.current(itemIndex)) known.set(idKey(action.id), action);
 		for (const { action } of this.view.underWay.values()) known.set(idKey(action.id), action);
 		for (const [id, action] of known) if (!this.seen.has(id)) this.seen.set(id, action);
-		return [...this.seen.values()].filter((action) => sameId(action.machineId, machineId) && isActionUnderWay(action));
+		return [...this.seen.values()].filter(
+			(action) => sameId(action.machineId, machineId) && isActionUnderWay(action),
+		);
 	}
 
 	/** Records what the run learned of an action (its latest status wins), for the process's other executions too. */
 	note(action: MachineAction): void {
 		const id = idKey(action.id);
 		this.seen.set(id, action);
-		if (isActionUnderWay(action)) this.view.underWay.set(id, { action, notedAtMs: this.client.clock.now() });
+		if (isActionUnderWay(action))
+			this.view.underWay.set(id, { action, notedAtMs: this.client.clock.now() });
 		else this.view.underWay.delete(id);
 	}
 
@@ -122,7 +126,10 @@ export class ActionsUnderWay {
 			},
 		);
 		const takenAtMs = this.client.clock.now();
-		const snapshot = { takenAtMs, actions: actions.then((taken) => this.forgetFinished(taken, takenAtMs)) };
+		const snapshot = {
+			takenAtMs,
+			actions: actions.then((taken) => this.forgetFinished(taken, takenAtMs)),
+		};
 		this.view.snapshot = snapshot;
 		this.taken.add(snapshot);
 		// A failed snapshot is not kept: the next item asks again.
@@ -136,7 +143,8 @@ export class ActionsUnderWay {
 	private forgetFinished(taken: MachineAction[], takenAtMs: number): MachineAction[] {
 		const listed = new Set(taken.map((action) => idKey(action.id)));
 		for (const [id, { notedAtMs }] of this.view.underWay) {
-			if (!listed.has(id) && notedAtMs < takenAtMs - SNAPSHOT_REUSE_MS) this.view.underWay.delete(id);
+			if (!listed.has(id) && notedAtMs < takenAtMs - SNAPSHOT_REUSE_MS)
+				this.view.underWay.delete(id);
 		}
 		return taken;
 	}

@@ -33,20 +33,36 @@ export interface DeviceLookup {
 }
 
 /** Turns a parsed Device locator into exactly one machine, or an error: it never guesses between devices. */
-export async function resolveDevice(client: DefenderClient, locator: DeviceLocator, lookup: DeviceLookup): Promise<DeviceTarget> {
+export async function resolveDevice(
+	client: DefenderClient,
+	locator: DeviceLocator,
+	lookup: DeviceLookup,
+): Promise<DeviceTarget> {
 	const field = `Device (${MODE_LABELS[locator.mode]})`;
-	const call = (what: string): CallContext => ({ ...lookup.context, permission: 'Machine.Read.All', what });
-	const one = (criterion: string, named: string, found: Machine[]) => exactlyOne(client, lookup.context.itemIndex, { field, criterion, named }, found);
+	const call = (what: string): CallContext => ({
+		...lookup.context,
+		permission: 'Machine.Read.All',
+		what,
+	});
+	const one = (criterion: string, named: string, found: Machine[]) =>
+		exactlyOne(client, lookup.context.itemIndex, { field, criterion, named }, found);
 
 	if (locator.mode === 'hostname') {
 		const { hostname } = locator;
 		const criterion =
-			lookup.hostnameMatching === 'exactOrShortName' && !hostname.includes('.') ? `named "${hostname}" or "${hostname}.…"` : `named "${hostname}"`;
+			lookup.hostnameMatching === 'exactOrShortName' && !hostname.includes('.')
+				? `named "${hostname}" or "${hostname}.…"`
+				: `named "${hostname}"`;
 		const known = lookup.known(hostname);
 		if (known) return one(criterion, hostname, known);
 		const answer = await client.request<{ value: Machine[] }>(
 			// Defender may answer 404 rather than an empty list when no machine matches.
-			{ ...endpoints.machines, qs: { $filter: hostnameClause(hostname, lookup.hostnameMatching) }, tolerate: [404], page: true },
+			{
+				...endpoints.machines,
+				qs: { $filter: hostnameClause(hostname, lookup.hostnameMatching) },
+				tolerate: [404],
+				page: true,
+			},
 			call(`look up the device named ${hostname}`),
 		);
 		const listed = answer.kind === 'ok' ? answer.body.value : [];
@@ -59,7 +75,11 @@ export async function resolveDevice(client: DefenderClient, locator: DeviceLocat
 			{ ...endpoints.machinesByIp(ip, timestamp), tolerate: [404], page: true },
 			call(`look up the device with IP address ${ip}`),
 		);
-		return one(`seen with IP address ${ip} in the last 15 minutes`, ip, answer.kind === 'ok' ? answer.body.value : []);
+		return one(
+			`seen with IP address ${ip} in the last 15 minutes`,
+			ip,
+			answer.kind === 'ok' ? answer.body.value : [],
+		);
 	}
 	return { id: locator.id, named: locator.id };
 }
@@ -76,13 +96,17 @@ function exactlyOne(
 ): DeviceTarget {
 	const { field, criterion, named } = asked;
 	const byId = new Map<string, Machine>();
-	for (const machine of found) if (typeof machine.id === 'string') byId.set(machine.id.toLowerCase(), machine);
+	for (const machine of found)
+		if (typeof machine.id === 'string') byId.set(machine.id.toLowerCase(), machine);
 	const matches = [...byId.values()].filter((machine) => !machine.mergedIntoMachineId);
 	const orphans = [...byId.values()].filter(
-		(machine) => machine.mergedIntoMachineId && !byId.has(String(machine.mergedIntoMachineId).toLowerCase()),
+		(machine) =>
+			machine.mergedIntoMachineId && !byId.has(String(machine.mergedIntoMachineId).toLowerCase()),
 	);
 	if (orphans.length > 0) {
-		const listing = orphans.map((machine) => `${machine.id} was merged into ${machine.mergedIntoMachineId}`).join('; ');
+		const listing = orphans
+			.map((machine) => `${machine.id} was merged into ${machine.mergedIntoMachineId}`)
+			.join('; ');
 		throw operationError(
 			client.node,
 			itemIndex,
@@ -90,14 +114,17 @@ function exactlyOne(
 			'Nothing was sent: a merged record is never acted on. Use the device ID of the record it was merged into, after checking it is the device you mean.',
 		);
 	}
-	if (matches.length === 1) return { id: parseMachineId(matches[0].id), named, machine: matches[0] };
+	if (matches.length === 1)
+		return { id: parseMachineId(matches[0].id), named, machine: matches[0] };
 	if (matches.length === 0) {
 		throw operationError(
 			client.node,
 			itemIndex,
 			`${field}: no Defender device is ${criterion}`,
 			`Nothing was sent. Use the computer DNS name exactly as Defender shows it (often the fully qualified name), or the device ID.${
-				client.signIn === 'delegated' ? " With delegated sign-in, devices outside the signed-in user's device groups are not visible either." : ''
+				client.signIn === 'delegated'
+					? " With delegated sign-in, devices outside the signed-in user's device groups are not visible either."
+					: ''
 			}`,
 		);
 	}
@@ -115,12 +142,28 @@ function describeMachine(machine: Machine): string {
 }
 
 /** Fail closed: only devices really named as typed count, whatever a filter returned. */
-export function devicesNamed(listed: Machine[], typed: string, matching: HostnameMatching): Machine[] {
-	return listed.filter((machine) => typeof machine.computerDnsName === 'string' && hostnameMatches(machine.computerDnsName, typed, matching));
+export function devicesNamed(
+	listed: Machine[],
+	typed: string,
+	matching: HostnameMatching,
+): Machine[] {
+	return listed.filter(
+		(machine) =>
+			typeof machine.computerDnsName === 'string' &&
+			hostnameMatches(machine.computerDnsName, typed, matching),
+	);
 }
 
 /** The device's full entity: from the lookup that found it, or fetched by ID. */
-export async function getMachine(client: DefenderClient, device: DeviceTarget, context: Omit<CallContext, 'what' | 'permission'>): Promise<Machine> {
+export async function getMachine(
+	client: DefenderClient,
+	device: DeviceTarget,
+	context: Omit<CallContext, 'what' | 'permission'>,
+): Promise<Machine> {
 	if (device.machine) return device.machine;
-	return await client.call<Machine>(endpoints.machine(device.id), { ...context, permission: 'Machine.Read.All', what: `get device ${device.named}` });
+	return await client.call<Machine>(endpoints.machine(device.id), {
+		...context,
+		permission: 'Machine.Read.All',
+		what: `get device ${device.named}`,
+	});
 }

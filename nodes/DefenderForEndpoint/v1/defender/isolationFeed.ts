@@ -40,6 +40,11 @@ export class IsolationFeed {
 	}
 
 	private context(what: string): CallContext {
-		return { itemIndex: 0, budget: new RetryBudget(this.policy), permission: 'Machine.Read.All', what };
+		return {
+			itemIndex: 0,
+			budget: new RetryBudget(this.policy),
+			permission: 'Machine.Read.All',
+			what,
+		};
 	}
 }

@@ -25,7 +25,10 @@ export interface ActionRequest {
 	body: IDataObject & { Comment: string };
 }
 
-export const OPPOSITE: Record<MachineActionType, MachineActionType> = { Isolate: 'Unisolate', Unisolate: 'Isolate' };
+export const OPPOSITE: Record<MachineActionType, MachineActionType> = {
+	Isolate: 'Unisolate',
+	Unisolate: 'Isolate',
+};
 
 /** "Unisolate 5382f7ea-… (InProgress, requested by soc@contoso.com on 2026-11-20T10:00:00Z)". */
 export function describeAction(action: MachineAction): string {
@@ -58,10 +61,14 @@ export function checkedAnswer(
 			`Defender answered HTTP ${answer.status} to the ${request.type} request for device ${machineId} with ${problem}`,
 			'Nothing more was sent for this item. Whether Defender accepted the request is unknown: check the device’s actions in the Defender portal (Action center) before retrying.',
 		);
-	if (typeof action.id !== 'string' || !action.id || typeof action.type !== 'string') throw fail('no machine action in its body');
-	const answeredFor = typeof action.machineId === 'string' ? action.machineId.toLowerCase() : undefined;
+	if (typeof action.id !== 'string' || !action.id || typeof action.type !== 'string')
+		throw fail('no machine action in its body');
+	const answeredFor =
+		typeof action.machineId === 'string' ? action.machineId.toLowerCase() : undefined;
 	if (answeredFor !== machineId) {
-		throw fail(`machine action ${action.id} for device ${action.machineId ?? '(none named)'}, not for device ${machineId}`);
+		throw fail(
+			`machine action ${action.id} for device ${action.machineId ?? '(none named)'}, not for device ${machineId}`,
+		);
 	}
 	if (action.type !== request.type && action.type !== OPPOSITE[request.type]) {
 		throw fail(`a machine action of type ${action.type} (${action.id})`);
@@ -75,7 +82,11 @@ export function createdAtMs(action: MachineAction): number {
 }
 
 /** One machine action, read by ID. */
-export async function readAction(client: DefenderClient, actionId: string, context: CallContext): Promise<MachineAction> {
+export async function readAction(
+	client: DefenderClient,
+	actionId: string,
+	context: CallContext,
+): Promise<MachineAction> {
 	return await client.call<MachineAction>(endpoints.machineActionById(actionId), context);
 }
 
@@ -90,7 +101,12 @@ export async function readActionsOfDevice(
 	context: CallContext,
 ): Promise<MachineAction[] | undefined> {
 	const answer = await client.request<{ value: MachineAction[] }>(
-		{ ...endpoints.machineActions, qs: { $filter: actionsOfDeviceFilter(machineId, since) }, tolerate: [403, 404], page: true },
+		{
+			...endpoints.machineActions,
+			qs: { $filter: actionsOfDeviceFilter(machineId, since) },
+			tolerate: [403, 404],
+			page: true,
+		},
 		{ ...context, permission: 'Machine.Read.All', what: `list the actions of device ${machineId}` },
 	);
 	return answer.kind === 'ok' ? answer.body.value : undefined;

@@ -10,12 +10,14 @@ export const authenticationProperty: INodeProperties = {
 		{
 			name: 'Application (Client Credentials)',
 			value: 'application',
-			description: 'The app registration acts on its own; Defender records the app as the requestor',
+			description:
+				'The app registration acts on its own; Defender records the app as the requestor',
 		},
 		{
 			name: 'Delegated (Signed-In User)',
 			value: 'delegated',
-			description: "An analyst's account acts, within that analyst's role and device groups; Defender records the analyst's UPN as the requestor",
+			description:
+				"An analyst's account acts, within that analyst's role and device groups; Defender records the analyst's UPN as the requestor",
 		},
 	],
 	default: 'application',
@@ -23,6 +25,14 @@ export const authenticationProperty: INodeProperties = {
 
 /** The two credentials, each shown for its choice of Authentication. */
 export const credentialsByAuthentication = [
-	{ name: 'defenderForEndpointOAuth2Api', required: true, displayOptions: { show: { authentication: ['application'] } } },
-	{ name: 'defenderForEndpointDelegatedOAuth2Api', required: true, displayOptions: { show: { authentication: ['delegated'] } } },
+	{
+		name: 'defenderForEndpointOAuth2Api',
+		required: true,
+		displayOptions: { show: { authentication: ['application'] } },
+	},
+	{
+		name: 'defenderForEndpointDelegatedOAuth2Api',
+		required: true,
+		displayOptions: { show: { authentication: ['delegated'] } },
+	},
 ];

@@ -76,9 +76,13 @@ export const waitForCompletionFields: INodeProperties[] = [
 		displayName: 'Max Wait for Completion (Seconds)',
 		name: 'maxCompletionWaitSeconds',
 		type: 'number',
-		typeOptions: { minValue: NUMERIC_OPTIONS.maxCompletionWaitSeconds.min, maxValue: NUMERIC_OPTIONS.maxCompletionWaitSeconds.max },
+		typeOptions: {
+			minValue: NUMERIC_OPTIONS.maxCompletionWaitSeconds.min,
+			maxValue: NUMERIC_OPTIONS.maxCompletionWaitSeconds.max,
+		},
 		default: 600,
-		description: 'After this long the last status Defender reported is returned, with completion "timedOut"',
+		description:
+			'After this long the last status Defender reported is returned, with completion "timedOut"',
 		displayOptions: { show: { waitForCompletion: [true] } },
 	},
 ];

@@ -27,7 +27,8 @@ export const requestOptions: INodeProperties = {
 				{
 					name: 'Exact',
 					value: 'exact',
-					description: 'The computer DNS name exactly as Defender shows it (compared case-insensitively)',
+					description:
+						'The computer DNS name exactly as Defender shows it (compared case-insensitively)',
 				},
 				{
 					name: 'Exact or Short Name',
@@ -37,7 +38,8 @@ export const requestOptions: INodeProperties = {
 				},
 			],
 			default: 'exact',
-			description: 'How a device named By Hostname is found. Several matching devices are always an error.',
+			description:
+				'How a device named By Hostname is found. Several matching devices are always an error.',
 		},
 		{
 			displayName: 'Max Retries',
@@ -104,12 +106,14 @@ export function readRunOptions(context: IExecuteFunctions): RunOptions {
 			return checkedNumber(options[name], NUMERIC_OPTIONS[name], fallback);
 		} catch (error) {
 			throw new NodeOperationError(context.getNode(), `Options: ${(error as Error).message}`, {
-				description: 'Nothing was sent. The options are read once per execution, from the first item.',
+				description:
+					'Nothing was sent. The options are read once per execution, from the first item.',
 			});
 		}
 	};
 	return {
-		hostnameMatching: options.hostnameMatching === 'exactOrShortName' ? 'exactOrShortName' : 'exact',
+		hostnameMatching:
+			options.hostnameMatching === 'exactOrShortName' ? 'exactOrShortName' : 'exact',
 		retryPolicy: {
 			...DEFAULT_RETRY_POLICY,
 			maxRetries: number('maxRetries', DEFAULT_RETRY_POLICY.maxRetries),

@@ -5,7 +5,8 @@ function optionNames(properties: INodeProperties[], name: string): Record<string
 	const names: Record<string, string> = {};
 	for (const property of properties) {
 		if (property.name !== name || property.type !== 'options') continue;
-		for (const option of (property.options ?? []) as INodePropertyOptions[]) names[String(option.value)] = option.name;
+		for (const option of (property.options ?? []) as INodePropertyOptions[])
+			names[String(option.value)] = option.name;
 	}
 	return names;
 }
@@ -15,7 +16,10 @@ function optionNames(properties: INodeProperties[], name: string): Record<string
  * parameters, so the option values are mapped to their display names in the expression itself. Operations of the
  * same value share one name across resources (Get, Get Many), which the map relies on.
  */
-export function subtitleExpression(resource: INodeProperties, operations: INodeProperties[]): string {
+export function subtitleExpression(
+	resource: INodeProperties,
+	operations: INodeProperties[],
+): string {
 	const resources = JSON.stringify(optionNames([resource], 'resource'));
 	const operationNames = JSON.stringify(optionNames(operations, 'operation'));
 	return `={{ (${operationNames}[$parameter["operation"]] || $parameter["operation"]) + ": " + (${resources}[$parameter["resource"]] || $parameter["resource"]) }}`;

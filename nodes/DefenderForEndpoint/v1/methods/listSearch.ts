@@ -23,13 +23,20 @@ export async function searchDevices(
 		{
 			...endpoints.machines,
 			qs: {
-				...(typed ? { $filter: `startswith(computerDnsName,${odataString(safeLowerCase(typed))})` } : {}),
+				...(typed
+					? { $filter: `startswith(computerDnsName,${odataString(safeLowerCase(typed))})` }
+					: {}),
 				$top: PAGE_SIZE,
 				$skip: skip,
 			},
 			page: true,
 		},
-		{ itemIndex: 0, budget: new RetryBudget(SEARCH_POLICY), permission: 'Machine.Read.All', what: 'list devices' },
+		{
+			itemIndex: 0,
+			budget: new RetryBudget(SEARCH_POLICY),
+			permission: 'Machine.Read.All',
+			what: 'list devices',
+		},
 	);
 	const machines = page.value;
 	const portal = client.cloud.portalUrl;

@@ -53,7 +53,12 @@ export async function listInBatches<T extends IDataObject>(
 			listed = await client.list<T>(
 				listing.path,
 				{ $filter: listing.filter ? listing.filter(batch) : batch.join(' or ') },
-				{ itemIndex: listing.itemIndex(batch), budget: new RetryBudget(policy), permission: 'Machine.Read.All', what: listing.what(batch) },
+				{
+					itemIndex: listing.itemIndex(batch),
+					budget: new RetryBudget(policy),
+					permission: 'Machine.Read.All',
+					what: listing.what(batch),
+				},
 			);
 		} catch (error) {
 			// Cancelled: nothing more is asked; the caller's own calls end the same way.

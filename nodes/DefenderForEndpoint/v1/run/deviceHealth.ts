@@ -23,7 +23,11 @@ export function inactive(machine: Machine | undefined): boolean {
  * The device's entity as the run knows it, or read once (no retries: it only explains a result, and a failure to
  * read it leaves the explanation out).
  */
-export async function knownMachine(run: RunState, device: DeviceTarget, itemIndex: number): Promise<Machine | undefined> {
+export async function knownMachine(
+	run: RunState,
+	device: DeviceTarget,
+	itemIndex: number,
+): Promise<Machine | undefined> {
 	const known = device.machine ?? run.plan.machines.get(device.id.toLowerCase());
 	if (known) return known;
 	try {
@@ -49,5 +53,10 @@ export async function timedOut(
 	const reason = inactive(machine)
 		? `${still}: the device is ${machine?.healthStatus} and was last seen ${machine?.lastSeen ?? 'at an unknown time'}; Defender carries the action out when the device checks in again`
 		: still;
-	return actionOutput(action, { outcome: item.outcome, completion: 'timedOut', reason, ...deviceHealth(machine) });
+	return actionOutput(action, {
+		outcome: item.outcome,
+		completion: 'timedOut',
+		reason,
+		...deviceHealth(machine),
+	});
 }

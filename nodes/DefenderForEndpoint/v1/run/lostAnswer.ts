@@ -1,6 +1,12 @@
 import { rememberAnswered } from '../defender/actionsUnderWay';
 import type { DeviceTarget } from '../defender/devices';
-import { createdAtMs, describeAction, readActionsOfDevice, type ActionRequest, type MachineAction } from '../defender/machineActions';
+import {
+	createdAtMs,
+	describeAction,
+	readActionsOfDevice,
+	type ActionRequest,
+	type MachineAction,
+} from '../defender/machineActions';
 import type { CallContext } from '../transport';
 import { operationError } from '../transport/errors';
 import type { RunState } from './runState';
@@ -19,7 +25,8 @@ export async function afterLostAnswer(
 	lost: { postedAtMs: number; reason: string },
 ): Promise<{ ours?: MachineAction; actions: MachineAction[] }> {
 	const { client, actionsUnderWay } = run;
-	const unknown = (candidates: MachineAction[] = []) => outcomeUnknown(run, device, request, context.itemIndex, lost.reason, candidates);
+	const unknown = (candidates: MachineAction[] = []) =>
+		outcomeUnknown(run, device, request, context.itemIndex, lost.reason, candidates);
 	let actions: MachineAction[] | undefined;
 	const since = client.serverClock.earliest(lost.postedAtMs);
 	try {

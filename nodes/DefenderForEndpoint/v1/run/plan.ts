@@ -24,7 +24,13 @@ const DEVICE_ACTIONS = new Set(['releaseFromIsolation', 'isolate']);
  * refused or failed batch) the item looks up on its own, with the same checks and the same error messages as without
  * planning.
  */
-export async function planRun(context: IExecuteFunctions, run: RunState, resource: string, operation: string, itemCount: number): Promise<void> {
+export async function planRun(
+	context: IExecuteFunctions,
+	run: RunState,
+	resource: string,
+	operation: string,
+	itemCount: number,
+): Promise<void> {
 	if (resource === 'machineAction') {
 		if (operation === 'get') await readActionsById(run, namedActions(context, itemCount));
 		return;
@@ -35,7 +41,8 @@ export async function planRun(context: IExecuteFunctions, run: RunState, resourc
 	const dryRun = run.options.dryRun && DEVICE_ACTIONS.has(operation);
 	if (operation === 'getIsolationState' || dryRun) {
 		const ids = [...named.ids];
-		for (const machines of run.plan.hostnames.values()) ids.push(...machines.map((machine) => String(machine.id).toLowerCase()));
+		for (const machines of run.plan.hostnames.values())
+			ids.push(...machines.map((machine) => String(machine.id).toLowerCase()));
 		await readIsolationActions(run, ids);
 	}
 	if (dryRun) await readMachines(run, [...named.ids]);
@@ -46,7 +53,9 @@ function namedActions(context: IExecuteFunctions, itemCount: number): Map<string
 	const ids = new Map<string, number>();
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		try {
-			const id = parseActionId(context.getNodeParameter('machineActionId', itemIndex, '')).toLowerCase();
+			const id = parseActionId(
+				context.getNodeParameter('machineActionId', itemIndex, ''),
+			).toLowerCase();
 			if (!ids.has(id)) ids.set(id, itemIndex);
 		} catch {
 			// An unusable ID or an expression that fails: the item reports it when it runs.
@@ -64,7 +73,8 @@ async function readActionsById(run: RunState, firstItemOf: Map<string, number>):
 			itemIndex: () => Math.min(...firstItemOf.values()),
 			what: (batch) => `get ${batch.length} machine actions`,
 		},
-		(_batch, actions) => actions.forEach((action) => run.plan.actions.set(String(action.id).toLowerCase(), action)),
+		(_batch, actions) =>
+			actions.forEach((action) => run.plan.actions.set(String(action.id).toLowerCase(), action)),
 	);
 }
 
@@ -77,7 +87,10 @@ async function readMachines(run: RunState, ids: string[]): Promise<void> {
 			what: (batch) => `get ${batch.length} devices`,
 			notFoundIsEmpty: true,
 		},
-		(_batch, machines) => machines.forEach((machine) => run.plan.machines.set(String(machine.id).toLowerCase(), machine)),
+		(_batch, machines) =>
+			machines.forEach((machine) =>
+				run.plan.machines.set(String(machine.id).toLowerCase(), machine),
+			),
 	);
 }
 
@@ -90,7 +103,8 @@ function namedDevices(context: IExecuteFunctions, itemCount: number) {
 			const parsed = parseDeviceLocator(context.getNodeParameter('device', itemIndex));
 			// An unusable locator: the item reports its own problem when it runs.
 			const locator = 'locator' in parsed ? parsed.locator : undefined;
-			if (locator?.mode === 'hostname' && !hostnames.has(locator.hostname)) hostnames.set(locator.hostname, itemIndex);
+			if (locator?.mode === 'hostname' && !hostnames.has(locator.hostname))
+				hostnames.set(locator.hostname, itemIndex);
 			if (locator?.mode === 'id' || locator?.mode === 'list') ids.add(locator.id);
 		} catch {
 			// The parameter cannot be read (an expression that fails): the item reports it when it runs.
@@ -101,7 +115,10 @@ function namedDevices(context: IExecuteFunctions, itemCount: number) {
 
 async function resolveHostnames(run: RunState, firstItemOf: Map<string, number>): Promise<void> {
 	const { options, plan } = run;
-	const byClause = namesByClause([...firstItemOf.keys()].filter((name) => !plan.hostnames.has(name)), options.hostnameMatching);
+	const byClause = namesByClause(
+		[...firstItemOf.keys()].filter((name) => !plan.hostnames.has(name)),
+		options.hostnameMatching,
+	);
 	const namesOf = (batch: string[]) => batch.flatMap((clause) => byClause.get(clause) as string[]);
 	await listInBatches<Machine>(
 		{
@@ -112,7 +129,8 @@ async function resolveHostnames(run: RunState, firstItemOf: Map<string, number>)
 		},
 		(batch, found) => {
 			// Keyed by the exact name asked: names that fold to the same ASCII letters share a clause, never an answer.
-			for (const name of namesOf(batch)) plan.hostnames.set(name, devicesNamed(found, name, options.hostnameMatching));
+			for (const name of namesOf(batch))
+				plan.hostnames.set(name, devicesNamed(found, name, options.hostnameMatching));
 		},
 	);
 }
@@ -120,7 +138,12 @@ async function resolveHostnames(run: RunState, firstItemOf: Map<string, number>)
 /** One filter clause for the names that differ only in ASCII case (Defender compares names case-insensitively). */
 function namesByClause(names: string[], matching: HostnameMatching): Map<string, string[]> {
 	const byClause = new Map<string, string[]>();
-	const clauseOf = new Map(distinctIgnoringCase(names).map((name) => [safeLowerCase(name), hostnameClause(name, matching)]));
+	const clauseOf = new Map(
+		distinctIgnoringCase(names).map((name) => [
+			safeLowerCase(name),
+			hostnameClause(name, matching),
+		]),
+	);
 	for (const name of names) {
 		const clause = clauseOf.get(safeLowerCase(name)) as string;
 		byClause.set(clause, [...(byClause.get(clause) ?? []), name]);
@@ -140,7 +163,8 @@ async function readIsolationActions(run: RunState, ids: string[]): Promise<void>
 		},
 		(batch, actions) => {
 			for (const clause of batch) plan.isolationActions.set(byClause.get(clause) as string, []);
-			for (const action of actions) plan.isolationActions.get(String(action.machineId).toLowerCase())?.push(action);
+			for (const action of actions)
+				plan.isolationActions.get(String(action.machineId).toLowerCase())?.push(action);
 		},
 	);
 }
@@ -151,7 +175,12 @@ function batchedListing(run: RunState, path: string, clauses: string[]) {
 }
 
 /** Resolves one item's device, with what the plan learned (a hostname the batched lookups answered needs no call). */
-export async function resolveItemDevice(run: RunState, locator: DeviceLocator, itemIndex: number, budget: RetryBudget): Promise<DeviceTarget> {
+export async function resolveItemDevice(
+	run: RunState,
+	locator: DeviceLocator,
+	itemIndex: number,
+	budget: RetryBudget,
+): Promise<DeviceTarget> {
 	return await resolveDevice(run.client, locator, {
 		context: { itemIndex, budget },
 		hostnameMatching: run.options.hostnameMatching,
@@ -160,13 +189,23 @@ export async function resolveItemDevice(run: RunState, locator: DeviceLocator, i
 }
 
 /** The device's Isolate/Unisolate actions: from the plan's batched reads, or read by the item. */
-export async function isolationActionsOfItem(run: RunState, device: DeviceTarget, itemIndex: number, budget: RetryBudget): Promise<MachineAction[]> {
+export async function isolationActionsOfItem(
+	run: RunState,
+	device: DeviceTarget,
+	itemIndex: number,
+	budget: RetryBudget,
+): Promise<MachineAction[]> {
 	return (
 		run.plan.isolationActions.get(device.id) ??
 		(await run.client.list<MachineAction>(
 			endpoints.machineActions.path,
 			{ $filter: isolationActionsOf([machineIdClause(device.id)]) },
-			{ itemIndex, budget, permission: 'Machine.Read.All', what: `list the isolation actions of device ${device.named}` },
+			{
+				itemIndex,
+				budget,
+				permission: 'Machine.Read.All',
+				what: `list the isolation actions of device ${device.named}`,
+			},
 		))
 	);
 }

@@ -102,10 +102,21 @@ export function itemBudget(run: RunState): RetryBudget {
 }
 
 /** A run's shared state: the client (the credential and its cloud checked), and nothing learned yet. */
-export async function createRun(context: ExecutionContext, options: RunOptions, runtime: Runtime): Promise<RunState> {
+export async function createRun(
+	context: ExecutionContext,
+	options: RunOptions,
+	runtime: Runtime,
+): Promise<RunState> {
 	const client = await DefenderClient.create(context, options.timeoutMs, runtime);
-	const plan: DevicePlan = { hostnames: new Map(), isolationActions: new Map(), machines: new Map(), actions: new Map(), batchingRefused: false };
-	const cancelSignal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+	const plan: DevicePlan = {
+		hostnames: new Map(),
+		isolationActions: new Map(),
+		machines: new Map(),
+		actions: new Map(),
+		batchingRefused: false,
+	};
+	const cancelSignal =
+		'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
 	return {
 		client,
 		options,

@@ -21,7 +21,14 @@ import { afterLostAnswer } from './lostAnswer';
 import { resolveItemDevice } from './plan';
 import { deviceHealth, timedOut } from './deviceHealth';
 import { dryRun } from './dryRun';
-import { itemBudget, Settling, type DeviceWork, type RunState, type SentRecord, type SubmitOutcome } from './runState';
+import {
+	itemBudget,
+	Settling,
+	type DeviceWork,
+	type RunState,
+	type SentRecord,
+	type SubmitOutcome,
+} from './runState';
 import { followAction } from './watch';
 
 /** What one item asks for: the device, the action, and how long to wait for it to finish (undefined: do not wait). */
@@ -36,7 +43,11 @@ export interface DeviceActionOrder {
  * is acted on once, and every such item reports that action), and optionally have the run's watcher follow it until
  * it is final: then the result is Settling, and the item's worker moves on to the next item. A dry run sends nothing.
  */
-export async function actOnDevice(run: RunState, itemIndex: number, order: DeviceActionOrder): Promise<IDataObject | Settling> {
+export async function actOnDevice(
+	run: RunState,
+	itemIndex: number,
+	order: DeviceActionOrder,
+): Promise<IDataObject | Settling> {
 	const budget = itemBudget(run);
 	const device = await resolveItemDevice(run, order.locator, itemIndex, budget);
 	if (run.options.dryRun) return await dryRun(run, device, order.request, itemIndex, budget);
@@ -61,21 +72,31 @@ async function submitAndWatch(
 	budget: RetryBudget,
 ): Promise<DeviceWork> {
 	const submitted = await submitAction(run, device, order.request, itemIndex, budget);
-	const output = actionOutput(submitted.action, { outcome: submitted.outcome, ...deviceHealth(device.machine) });
+	const output = actionOutput(submitted.action, {
+		outcome: submitted.outcome,
+		...deviceHealth(device.machine),
+	});
 	if (order.completionWaitMs === undefined) return { output };
 	const waitMs = order.completionWaitMs;
-	const completion = run.watcher.watch(submitted.action, itemIndex, waitMs).then(async ({ action, final }) => {
-		if (final && action.status !== 'Succeeded') {
-			throw operationError(
-				run.client.node,
-				itemIndex,
-				`The ${action.type} action for device ${device.named} ended ${action.status}: Defender did not carry it out`,
-				`Action: ${JSON.stringify(actionOutput(action))}`,
-			);
-		}
-		if (final) return actionOutput(action, { outcome: submitted.outcome, completion: 'completed', ...deviceHealth(device.machine) });
-		return await timedOut(run, device, action, { outcome: submitted.outcome, itemIndex, waitMs });
-	});
+	const completion = run.watcher
+		.watch(submitted.action, itemIndex, waitMs)
+		.then(async ({ action, final }) => {
+			if (final && action.status !== 'Succeeded') {
+				throw operationError(
+					run.client.node,
+					itemIndex,
+					`The ${action.type} action for device ${device.named} ended ${action.status}: Defender did not carry it out`,
+					`Action: ${JSON.stringify(actionOutput(action))}`,
+				);
+			}
+			if (final)
+				return actionOutput(action, {
+					outcome: submitted.outcome,
+					completion: 'completed',
+					...deviceHealth(device.machine),
+				});
+			return await timedOut(run, device, action, { outcome: submitted.outcome, itemIndex, waitMs });
+		});
 	// The item's router attaches to it; a duplicate item of the run may too.
 	completion.catch(() => undefined);
 	return { output, completion };
@@ -95,7 +116,10 @@ interface Submission {
 }
 
 /** After a step: the action is known, or the device must be looked at again (now, or after a backoff). */
-type Next = { kind: 'submitted'; submitted: Submitted } | { kind: 'again' } | { kind: 'retry'; reason: string };
+type Next =
+	| { kind: 'submitted'; submitted: Submitted }
+	| { kind: 'again' }
+	| { kind: 'retry'; reason: string };
 
 /**
  * The submit stage, in explicit steps, repeated until Defender provably holds the action: wait out an opposite action
@@ -114,7 +138,12 @@ export async function submitAction(
 		run,
 		device,
 		request,
-		context: { itemIndex, budget, permission: 'Machine.Isolate', what: `${request.verb} device ${device.named}` },
+		context: {
+			itemIndex,
+			budget,
+			permission: 'Machine.Isolate',
+			what: `${request.verb} device ${device.named}`,
+		},
 	};
 	for (;;) {
 		await waitOutBlocker(submission);
@@ -128,7 +157,12 @@ export async function submitAction(
 
 /** Posts the action once. A POST counts as sent from the moment it leaves the process until its answer arrives. */
 async function post({ run, device, request, context }: Submission): Promise<Answer<unknown>> {
-	const inFlight: SentRecord = { itemIndex: context.itemIndex, machineId: device.id, type: request.type, outcome: 'unknown' };
+	const inFlight: SentRecord = {
+		itemIndex: context.itemIndex,
+		machineId: device.id,
+		type: request.type,
+		outcome: 'unknown',
+	};
 	try {
 		return await run.client.request<unknown>(
 			{
@@ -146,20 +180,41 @@ async function post({ run, device, request, context }: Submission): Promise<Answ
 }
 
 /** Reads what the answer means for the device: our action, an action of the same type already under way, or neither. */
-async function reconcile(submission: Submission, answer: Answer<unknown>, postedAtMs: number): Promise<Next> {
+async function reconcile(
+	submission: Submission,
+	answer: Answer<unknown>,
+	postedAtMs: number,
+): Promise<Next> {
 	const { run, device, request, context } = submission;
 	if (answer.kind === 'ok') return checkedSubmission(submission, answer, postedAtMs);
 	if (answer.kind === 'tolerated') {
-		throw operationError(run.client.node, context.itemIndex, `Defender answered HTTP ${answer.status} while trying to ${context.what}`);
+		throw operationError(
+			run.client.node,
+			context.itemIndex,
+			`Defender answered HTTP ${answer.status} while trying to ${context.what}`,
+		);
 	}
 	if (answer.kind === 'ambiguous') {
 		// Until the lookup finds what became of it, the request counts as sent with an unknown outcome.
-		const inFlight: SentRecord = { itemIndex: context.itemIndex, machineId: device.id, type: request.type, outcome: 'unknown' };
+		const inFlight: SentRecord = {
+			itemIndex: context.itemIndex,
+			machineId: device.id,
+			type: request.type,
+			outcome: 'unknown',
+		};
 		run.sent.inFlight(inFlight);
-		const found = await afterLostAnswer(run, device, request, context, { postedAtMs, reason: answer.reason });
+		const found = await afterLostAnswer(run, device, request, context, {
+			postedAtMs,
+			reason: answer.reason,
+		});
 		run.sent.settled(inFlight);
-		if (found.ours) return { kind: 'submitted', submitted: { action: found.ours, outcome: 'created' } };
-		return underWayOnDevice(submission, found.actions, `Defender's answer was lost (${answer.reason}) and no action of this request was found`);
+		if (found.ours)
+			return { kind: 'submitted', submitted: { action: found.ours, outcome: 'created' } };
+		return underWayOnDevice(
+			submission,
+			found.actions,
+			`Defender's answer was lost (${answer.reason}) and no action of this request was found`,
+		);
 	}
 	// "Action is already in progress": without Machine.Read.All the actions cannot be read, and the POST is retried.
 	const actions = (await readActionsOfDevice(run.client, device.id, undefined, context)) ?? [];
@@ -167,26 +222,42 @@ async function reconcile(submission: Submission, answer: Answer<unknown>, posted
 }
 
 /** A 2xx answer: checked, then ours, one already under way, or the opposite action echoed back (wait it out). */
-function checkedSubmission(submission: Submission, answer: { body: unknown; status: number }, postedAtMs: number): Next {
+function checkedSubmission(
+	submission: Submission,
+	answer: { body: unknown; status: number },
+	postedAtMs: number,
+): Next {
 	const { run, device, request, context } = submission;
 	const action = checkedAnswer(run.client.node, answer, device.id, request, context.itemIndex);
-	const existed = run.actionsUnderWay.knows(action.id) || createdAtMs(action) < run.client.serverClock.earliest(postedAtMs);
+	const existed =
+		run.actionsUnderWay.knows(action.id) ||
+		createdAtMs(action) < run.client.serverClock.earliest(postedAtMs);
 	rememberAnswered(action.id);
 	run.actionsUnderWay.note(action);
 	// Defender echoed the opposite action under way instead of taking ours: nothing of ours exists yet.
 	if (action.type === OPPOSITE[request.type]) return { kind: 'again' };
-	return { kind: 'submitted', submitted: { action, outcome: existed ? 'alreadyInProgress' : 'created' } };
+	return {
+		kind: 'submitted',
+		submitted: { action, outcome: existed ? 'alreadyInProgress' : 'created' },
+	};
 }
 
 /** The device's actions decide: one of our type under way is the result; an opposite one is waited out; else retry. */
-function underWayOnDevice({ run, device, request }: Submission, actions: MachineAction[], lostReason: string | undefined): Next {
+function underWayOnDevice(
+	{ run, device, request }: Submission,
+	actions: MachineAction[],
+	lostReason: string | undefined,
+): Next {
 	for (const action of actions) run.actionsUnderWay.note(action);
 	const underWay = actions.filter(isActionUnderWay);
 	const sameType = underWay.find((action) => action.type === request.type);
-	if (sameType) return { kind: 'submitted', submitted: { action: sameType, outcome: 'alreadyInProgress' } };
+	if (sameType)
+		return { kind: 'submitted', submitted: { action: sameType, outcome: 'alreadyInProgress' } };
 	if (underWay.some((action) => action.type === OPPOSITE[request.type])) return { kind: 'again' };
 	const blocking = underWay.map(describeAction);
-	const reason = lostReason ?? `Another action is in progress on device ${device.named}${blocking.length ? `: ${blocking.join(', ')}` : ''}`;
+	const reason =
+		lostReason ??
+		`Another action is in progress on device ${device.named}${blocking.length ? `: ${blocking.join(', ')}` : ''}`;
 	return { kind: 'retry', reason };
 }
 
@@ -197,9 +268,17 @@ function underWayOnDevice({ run, device, request }: Submission, actions: Machine
 async function waitOutBlocker({ run, device, request, context }: Submission): Promise<void> {
 	const { itemIndex, budget } = context;
 	for (;;) {
-		const blocker = (await run.actionsUnderWay.underWayOn(device.id, itemIndex)).find((action) => action.type === OPPOSITE[request.type]);
+		const blocker = (await run.actionsUnderWay.underWayOn(device.id, itemIndex)).find(
+			(action) => action.type === OPPOSITE[request.type],
+		);
 		if (!blocker) return;
-		const { action, final } = await followAction(run, blocker, itemIndex, budget.remainingMs, budget);
+		const { action, final } = await followAction(
+			run,
+			blocker,
+			itemIndex,
+			budget.remainingMs,
+			budget,
+		);
 		run.actionsUnderWay.note(action);
 		if (!final) {
 			throw operationError(
@@ -214,6 +293,12 @@ async function waitOutBlocker({ run, device, request, context }: Submission): Pr
 
 function accepted({ run, device, context }: Submission, submitted: Submitted): Submitted {
 	const { action, outcome } = submitted;
-	run.sent.accepted({ itemIndex: context.itemIndex, machineId: device.id, type: action.type, actionId: action.id, outcome });
+	run.sent.accepted({
+		itemIndex: context.itemIndex,
+		machineId: device.id,
+		type: action.type,
+		actionId: action.id,
+		outcome,
+	});
 	return submitted;
 }

@@ -52,7 +52,13 @@ export class Watcher {
 		if (FINAL_ACTION_STATUSES.has(action.status)) return { action, final: true };
 		if (this.stoppedWith) throw this.stoppedWith;
 		return await new Promise<Watched>((resolve, reject) => {
-			this.entries.add({ action, itemIndex, deadlineMs: this.client.clock.now() + maxWaitMs, resolve, reject });
+			this.entries.add({
+				action,
+				itemIndex,
+				deadlineMs: this.client.clock.now() + maxWaitMs,
+				resolve,
+				reject,
+			});
 			this.wake.abort();
 			this.startLoop();
 		});
@@ -105,10 +111,14 @@ export class Watcher {
 		this.wake = new AbortController();
 		const signals = [this.wake.signal, ...(this.cancelSignal ? [this.cancelSignal] : [])];
 		try {
-			await this.client.clock.sleep(Math.max(0, atMs - this.client.clock.now()), AbortSignal.any(signals));
+			await this.client.clock.sleep(
+				Math.max(0, atMs - this.client.clock.now()),
+				AbortSignal.any(signals),
+			);
 			return true;
 		} catch (error) {
-			if (this.cancelSignal?.aborted) this.stop(error instanceof Error ? error : new Error('The execution was cancelled'));
+			if (this.cancelSignal?.aborted)
+				this.stop(error instanceof Error ? error : new Error('The execution was cancelled'));
 			return false;
 		}
 	}
@@ -123,7 +133,9 @@ export class Watcher {
 					policy: this.policy,
 					state: this.batching,
 					path: endpoints.machineActions.path,
-					clauses: [...new Map(due.map((entry) => [key(entry.action.id), entry.action.id])).values()].map(idClause),
+					clauses: [
+						...new Map(due.map((entry) => [key(entry.action.id), entry.action.id])).values(),
+					].map(idClause),
 					itemIndex: () => Math.min(...due.map((entry) => entry.itemIndex)),
 					what: (batch) => `check the status of ${batch.length} machine actions`,
 				},
@@ -139,7 +151,8 @@ export class Watcher {
 				continue;
 			}
 			const final = FINAL_ACTION_STATUSES.has(entry.action.status);
-			if (final || entry.deadlineMs <= this.client.clock.now()) this.settle(entry, () => entry.resolve({ action: entry.action, final }));
+			if (final || entry.deadlineMs <= this.client.clock.now())
+				this.settle(entry, () => entry.resolve({ action: entry.action, final }));
 		}
 	}
 

@@ -5,9 +5,22 @@ import { planRetry, planThrottleWait } from '../../lib/retryPolicy';
 import type { SlidingWindowRateLimiter } from '../../lib/rateLimiter';
 import { redact, redactDeep, type Secret } from '../../lib/redact';
 import type { ServerClock } from '../../lib/serverClock';
-import type { Answer, ApiCall, CallContext, ExecutionContext, RetryBudget, SendResult } from './call';
+import type {
+	Answer,
+	ApiCall,
+	CallContext,
+	ExecutionContext,
+	RetryBudget,
+	SendResult,
+} from './call';
 import { CREDENTIAL_TYPES, readCredential, secretsOf } from './credential';
-import { describeRateLimitWait, operationError, reconnectError, type ReconnectReason, type SignIn } from './errors';
+import {
+	describeRateLimitWait,
+	operationError,
+	reconnectError,
+	type ReconnectReason,
+	type SignIn,
+} from './errors';
 import { classifyAnswer, classifyThrown, inspectError } from './failures';
 import { listEntities } from './paging';
 import { withDeadline, TIMED_OUT } from './deadline';
@@ -38,10 +51,23 @@ export class DefenderClient {
 	}
 
 	/** Validates the credential's cloud settings before anything is sent. */
-	static async create(context: ExecutionContext, timeoutMs: number, runtime: Runtime = processRuntime) {
+	static async create(
+		context: ExecutionContext,
+		timeoutMs: number,
+		runtime: Runtime = processRuntime,
+	) {
 		const { signIn, cloud, secrets, hasToken } = await readCredential(context);
 		const limiter = runtime.rateLimiters.forClient(cloud.tenantId, cloud.clientId);
-		return new DefenderClient(context, cloud, limiter, timeoutMs, runtime.clock, secrets, signIn, hasToken);
+		return new DefenderClient(
+			context,
+			cloud,
+			limiter,
+			timeoutMs,
+			runtime.clock,
+			secrets,
+			signIn,
+			hasToken,
+		);
 	}
 
 	/**
@@ -82,7 +108,13 @@ export class DefenderClient {
 	 */
 	get identity(): string {
 		const user = this.signIn === 'delegated' ? (this.credentialId ?? '') : '';
-		return [this.cloud.apiBaseUrl, this.cloud.tenantId, this.cloud.clientId, this.signIn, user].join('|');
+		return [
+			this.cloud.apiBaseUrl,
+			this.cloud.tenantId,
+			this.cloud.clientId,
+			this.signIn,
+			user,
+		].join('|');
 	}
 
 	private get credentialType(): string {
@@ -99,7 +131,9 @@ export class DefenderClient {
 	}
 
 	private get cancelSignal(): AbortSignal | undefined {
-		return 'getExecutionCancelSignal' in this.context ? this.context.getExecutionCancelSignal() : undefined;
+		return 'getExecutionCancelSignal' in this.context
+			? this.context.getExecutionCancelSignal()
+			: undefined;
 	}
 
 	/** One API call that must succeed: anything but a 2xx answer is an error for the item. */
@@ -107,8 +141,16 @@ export class DefenderClient {
 		const answer = await this.request<T>(call, context);
 		if (answer.kind === 'ok') return answer.body;
 		const detail =
-			answer.kind === 'ambiguous' ? answer.reason : answer.kind === 'inProgress' ? answer.message : `HTTP ${answer.status}`;
-		throw operationError(this.node, context.itemIndex, `Defender for Endpoint gave no usable answer while trying to ${context.what}: ${detail}`);
+			answer.kind === 'ambiguous'
+				? answer.reason
+				: answer.kind === 'inProgress'
+					? answer.message
+					: `HTTP ${answer.status}`;
+		throw operationError(
+			this.node,
+			context.itemIndex,
+			`Defender for Endpoint gave no usable answer while trying to ${context.what}: ${detail}`,
+		);
 	}
 
 	/**
@@ -116,7 +158,8 @@ export class DefenderClient {
 	 * Answers what only the caller can resolve; throws NodeApiError / NodeOperationError for everything else.
 	 */
 	async request<T = IDataObject>(call: ApiCall, context: CallContext): Promise<Answer<T>> {
-		if (this.reconnectNeeded) throw reconnectError(this.node, context.itemIndex, this.reconnectNeeded, context.what);
+		if (this.reconnectNeeded)
+			throw reconnectError(this.node, context.itemIndex, this.reconnectNeeded, context.what);
 		for (;;) {
 			const bookedAtMs = await this.waitForRateLimit(context);
 			const outcome = await this.send(call, context);
@@ -126,7 +169,11 @@ export class DefenderClient {
 					await this.waitOutThrottling(context, outcome.retryAfterMs);
 					break;
 				case 'transient':
-					await this.backoff(context, outcome.retryAfterMs, `Defender kept failing (${outcome.reason})`);
+					await this.backoff(
+						context,
+						outcome.retryAfterMs,
+						`Defender kept failing (${outcome.reason})`,
+					);
 					break;
 				case 'failed':
 					throw outcome.error;
@@ -139,12 +186,21 @@ export class DefenderClient {
 	/**
 	 * Every entity of a collection, or the first `limit`, following Defender's paging (see paging.ts).
 	 */
-	async list<T = IDataObject>(path: string, qs: IDataObject, context: CallContext, limit?: number): Promise<T[]> {
+	async list<T = IDataObject>(
+		path: string,
+		qs: IDataObject,
+		context: CallContext,
+		limit?: number,
+	): Promise<T[]> {
 		return await listEntities<T>(this, path, qs, context, limit);
 	}
 
 	/** Waits before the next retry, or throws when the item's retry budget cannot cover it. */
-	async backoff(context: CallContext, retryAfterMs: number | undefined, giveUpMessage: string): Promise<void> {
+	async backoff(
+		context: CallContext,
+		retryAfterMs: number | undefined,
+		giveUpMessage: string,
+	): Promise<void> {
 		const { budget, itemIndex, what } = context;
 		const decision = planRetry(budget.retries + 1, budget.waitedMs, budget.policy, retryAfterMs);
 		if (!decision.retry) {
@@ -169,9 +225,17 @@ export class DefenderClient {
 	 * that workers told the same wait do not return together) as often as Defender asks, within its Max Wait; the
 	 * process's limiter pauses as long, and lowers its share of the quota only when throttling persists (SHARE).
 	 */
-	private async waitOutThrottling(context: CallContext, retryAfterMs: number | undefined): Promise<void> {
+	private async waitOutThrottling(
+		context: CallContext,
+		retryAfterMs: number | undefined,
+	): Promise<void> {
 		const { budget, itemIndex, what } = context;
-		const decision = planThrottleWait(budget.throttles + 1, budget.waitedMs, budget.policy, retryAfterMs);
+		const decision = planThrottleWait(
+			budget.throttles + 1,
+			budget.waitedMs,
+			budget.policy,
+			retryAfterMs,
+		);
 		const now = this.clock.now();
 		this.limiter.throttled(now, now + decision.delayMs);
 		if (!decision.wait) {
@@ -262,7 +326,12 @@ export class DefenderClient {
 		this.serverClock.observe(sentAtMs, this.clock.now(), headers?.date);
 		if (statusCode < 200 || statusCode >= 300) await this.refreshSecrets();
 		const retryAfter = headers?.['retry-after'] as string | undefined;
-		return classifyAnswer({ statusCode, body: response.body as unknown, retryAfter }, call, context, this.failureView());
+		return classifyAnswer(
+			{ statusCode, body: response.body as unknown, retryAfter },
+			call,
+			context,
+			this.failureView(),
+		);
 	}
 
 	/** What failure classification needs of this client, at this moment. */
@@ -280,7 +349,9 @@ export class DefenderClient {
 	/** While the credential may hold no token, one request of this process at a time fetches it (processState.ts). */
 	private async takeTokenTurn(): Promise<(() => void) | undefined> {
 		if (this.hasToken) return undefined;
-		const fetched = await firstTokenTurn(this.credentialId ?? `${this.cloud.tenantId}|${this.cloud.clientId}`);
+		const fetched = await firstTokenTurn(
+			this.credentialId ?? `${this.cloud.tenantId}|${this.cloud.clientId}`,
+		);
 		if (!fetched) this.hasToken = true;
 		return (
 			fetched &&
@@ -290,5 +361,4 @@ export class DefenderClient {
 			})
 		);
 	}
-
 }

@@ -60,7 +60,11 @@ export async function readCredential(context: ExecutionContext) {
 	try {
 		cloud = resolveCloud(credentials as Parameters<typeof resolveCloud>[0]);
 	} catch (error) {
-		throw operationError(context.getNode(), 0, redact(`Credential problem: ${(error as Error).message}`, secrets));
+		throw operationError(
+			context.getNode(),
+			0,
+			redact(`Credential problem: ${(error as Error).message}`, secrets),
+		);
 	}
 	const stale = staleTokenReason(token?.access_token, cloud.tenantId, cloud.clientId);
 	if (stale) throw staleTokenError(context.getNode(), signIn, stale);

@@ -7,7 +7,10 @@ export const TIMED_OUT = Symbol('timed out');
  * The call, or TIMED_OUT after `ms`: n8n applies Timeout to the API request but gives a token request made on the way
  * five minutes. A call cut short this way is treated like a lost answer.
  */
-export async function withDeadline<T>(request: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+export async function withDeadline<T>(
+	request: Promise<T>,
+	ms: number,
+): Promise<T | typeof TIMED_OUT> {
 	const timer = new AbortController();
 	// The call may still settle after the deadline: nobody waits for it then.
 	request.catch(() => undefined);

@@ -14,11 +14,15 @@ export const endpoints = {
 	machines: get('/api/machines'),
 	machine: (machineId: string) => get(`/api/machines/${encodeURIComponent(machineId)}`),
 	/** Machines seen with an internal IP address within 15 minutes of the timestamp. */
-	machinesByIp: (ip: string, timestamp: string) => get(`/api/machines/findbyip(ip='${ip}',timestamp=${timestamp})`),
+	machinesByIp: (ip: string, timestamp: string) =>
+		get(`/api/machines/findbyip(ip='${ip}',timestamp=${timestamp})`),
 	/** Isolate or Unisolate a machine; the body carries the Comment. */
-	machineAction: (machineId: string, verb: 'isolate' | 'unisolate') => post(`/api/machines/${encodeURIComponent(machineId)}/${verb}`),
+	machineAction: (machineId: string, verb: 'isolate' | 'unisolate') =>
+		post(`/api/machines/${encodeURIComponent(machineId)}/${verb}`),
 	/** List machine actions ($filter on id, status, machineId, type, requestor, creationDateTimeUtc). */
 	machineActions: get('/api/machineactions'),
-	machineActionById: (actionId: string) => get(`/api/machineactions/${encodeURIComponent(actionId)}`),
-	cancelMachineAction: (actionId: string) => post(`/api/machineactions/${encodeURIComponent(actionId)}/cancel`),
+	machineActionById: (actionId: string) =>
+		get(`/api/machineactions/${encodeURIComponent(actionId)}`),
+	cancelMachineAction: (actionId: string) =>
+		post(`/api/machineactions/${encodeURIComponent(actionId)}/cancel`),
 };

@@ -30,7 +30,8 @@ export function readErrorBody(body: unknown): DefenderErrorBody {
 	const wrapped = (body as { error?: unknown }).error;
 	const source = typeof wrapped === 'object' && wrapped !== null ? wrapped : body;
 	const { code, message, target } = source as Record<string, unknown>;
-	const text = (value: unknown) => (typeof value === 'string' && value ? printable(value, MAX_BODY_TEXT) : undefined);
+	const text = (value: unknown) =>
+		typeof value === 'string' && value ? printable(value, MAX_BODY_TEXT) : undefined;
 	return { code: text(code), message: text(message), target: text(target) };
 }
 
@@ -67,7 +68,8 @@ const DELEGATED_HINT: Record<Permission, string> = {
 
 /** What a refused (403) call left behind: nothing, whichever item and device it was for. */
 const REFUSED_NOTHING_SENT: Record<Permission, string> = {
-	'Machine.Isolate': 'Defender refused the request: nothing was sent to the device and no action was created for this item.',
+	'Machine.Isolate':
+		'Defender refused the request: nothing was sent to the device and no action was created for this item.',
 	'Machine.Read.All': 'Defender refused the request: nothing was sent to the device for this item.',
 };
 
@@ -100,7 +102,12 @@ export function apiError(node: INode, itemIndex: number, call: FailedCall): Node
 			description = `${apiSays || 'No error details in the response'}${correlation}`;
 	}
 	const response: JsonObject = { status, ...definedOnly(error) };
-	return new NodeApiError(node, response, { itemIndex, message, description, httpCode: String(status) });
+	return new NodeApiError(node, response, {
+		itemIndex,
+		message,
+		description,
+		httpCode: String(status),
+	});
 }
 
 /** Why a delegated sign-in must be renewed by the user: refused refresh token, never connected, no refresh token. */
@@ -122,37 +129,59 @@ const RECONNECT: Record<ReconnectReason, [string, string]> = {
 };
 
 /** A delegated sign-in that n8n could not use or renew: nothing was sent, and only the user can fix it. */
-export function reconnectError(node: INode, itemIndex: number, reason: ReconnectReason, what: string) {
+export function reconnectError(
+	node: INode,
+	itemIndex: number,
+	reason: ReconnectReason,
+	what: string,
+) {
 	const [message, description] = RECONNECT[reason];
-	return new NodeOperationError(node, message, { itemIndex, description: `${description} Nothing was sent to ${what}.` });
+	return new NodeOperationError(node, message, {
+		itemIndex,
+		description: `${description} Nothing was sent to ${what}.`,
+	});
 }
 
-export function operationError(node: INode, itemIndex: number, message: string, description?: string) {
+export function operationError(
+	node: INode,
+	itemIndex: number,
+	message: string,
+	description?: string,
+) {
 	return new NodeOperationError(node, message, { itemIndex, description });
 }
 
 function definedOnly(error: DefenderErrorBody): JsonObject {
-	return Object.fromEntries(Object.entries(error).filter(([, value]) => value !== undefined)) as JsonObject;
+	return Object.fromEntries(
+		Object.entries(error).filter(([, value]) => value !== undefined),
+	) as JsonObject;
 }
 
 /** Entra ID sign-in errors worth explaining (AADSTS codes), with what to do about them. */
 const ENTRA_ERRORS: Record<string, string> = {
-	'7000222': 'the client secret has expired: create a new secret in the app registration and update the credential',
+	'7000222':
+		'the client secret has expired: create a new secret in the app registration and update the credential',
 	'7000215': 'the client secret is wrong: use the secret value, not its secret ID',
 	'7000216': 'no client secret was sent: fill in the credential’s Client Secret',
-	'700016': 'no application with this client ID in the tenant: check the Client ID and Tenant ID (and that they are not swapped with the secret)',
+	'700016':
+		'no application with this client ID in the tenant: check the Client ID and Tenant ID (and that they are not swapped with the secret)',
 	'90002': 'the tenant was not found: check the Tenant ID and the cloud',
 	'900023': 'the tenant ID is not valid: use the Directory (tenant) ID GUID or a verified domain',
-	'500011': 'the Defender API is not known in this tenant: check the cloud (commercial, GCC, GCC High, DoD) and the scope',
-	'65001': 'consent is missing: grant admin consent for the app’s WindowsDefenderATP permissions (delegated sign-in: Machine.Isolate and Machine.Read), then reconnect',
+	'500011':
+		'the Defender API is not known in this tenant: check the cloud (commercial, GCC, GCC High, DoD) and the scope',
+	'65001':
+		'consent is missing: grant admin consent for the app’s WindowsDefenderATP permissions (delegated sign-in: Machine.Isolate and Machine.Read), then reconnect',
 	'700082': 'the refresh token expired after a long time unused: reconnect the credential',
 	'50173': 'the sign-in was revoked (e.g. the user’s password changed): reconnect the credential',
 	'70008': 'the refresh token or code has expired: reconnect the credential',
 	'50076': 'the user must sign in again with multi-factor authentication: reconnect the credential',
 	'50079': 'the user must register for multi-factor authentication, then reconnect the credential',
-	'53003': 'Conditional Access blocked the sign-in: ask the tenant’s admin, then reconnect the credential',
-	'50105': 'the user is not assigned to the application: assign the user (Enterprise applications → Users and groups), then reconnect',
-	'65004': 'the user declined consent: reconnect the credential and accept, or have an admin grant consent',
+	'53003':
+		'Conditional Access blocked the sign-in: ask the tenant’s admin, then reconnect the credential',
+	'50105':
+		'the user is not assigned to the application: assign the user (Enterprise applications → Users and groups), then reconnect',
+	'65004':
+		'the user declined consent: reconnect the credential and accept, or have an admin grant consent',
 	'7000112': 'the application is disabled in the tenant',
 	'50034': 'the account does not exist in the tenant',
 };
@@ -163,7 +192,9 @@ export function describeEntraError(description: string | undefined): string {
 	if (!firstLine) return 'the token endpoint refused the credential';
 	const code = /^AADSTS(\d+)/.exec(firstLine)?.[1];
 	const meaning = code ? ENTRA_ERRORS[code] : undefined;
-	return meaning ? `${printable(firstLine, MAX_BODY_TEXT)} (AADSTS${code}: ${meaning})` : printable(firstLine, MAX_BODY_TEXT);
+	return meaning
+		? `${printable(firstLine, MAX_BODY_TEXT)} (AADSTS${code}: ${meaning})`
+		: printable(firstLine, MAX_BODY_TEXT);
 }
 
 /** Why the limiter holds a call back, in words for an error message. */

@@ -2,7 +2,15 @@ import type { IDataObject, INode } from 'n8n-workflow';
 
 import { isActionInProgress, isTransientStatus, parseRetryAfter } from '../../lib/retryPolicy';
 import type { ApiCall, CallContext, SendResult } from './call';
-import { apiError, describeEntraError, operationError, readErrorBody, reconnectError, type ReconnectReason, type SignIn } from './errors';
+import {
+	apiError,
+	describeEntraError,
+	operationError,
+	readErrorBody,
+	reconnectError,
+	type ReconnectReason,
+	type SignIn,
+} from './errors';
 
 /** What classifying a failure needs to know of the client. */
 export interface FailureView {
@@ -16,11 +24,14 @@ export interface FailureView {
 
 /** Why a 2xx body cannot be used: not a JSON object, or (for a listing) not a page of entity objects. */
 function unreadableAnswer(body: unknown, page: boolean): string | undefined {
-	if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'a body that is not a JSON object';
+	if (typeof body !== 'object' || body === null || Array.isArray(body))
+		return 'a body that is not a JSON object';
 	if (!page) return undefined;
 	const { value } = body as { value?: unknown };
 	if (!Array.isArray(value)) return 'a page whose "value" is not a list';
-	if (value.some((entity) => typeof entity !== 'object' || entity === null || Array.isArray(entity))) {
+	if (
+		value.some((entity) => typeof entity !== 'object' || entity === null || Array.isArray(entity))
+	) {
 		return 'a page whose "value" holds something other than entities';
 	}
 	return undefined;
@@ -44,33 +55,56 @@ export function classifyAnswer(
 	if (call.tolerate?.includes(statusCode)) return { kind: 'tolerated', status: statusCode };
 	// An answer may echo the request's headers: redacted whole before it is shortened into a message.
 	const error = readErrorBody(client.redactAll(body));
-	if (statusCode === 429) return { kind: 'throttled', retryAfterMs: parseRetryAfter(answer.retryAfter, client.nowMs) };
+	if (statusCode === 429)
+		return { kind: 'throttled', retryAfterMs: parseRetryAfter(answer.retryAfter, client.nowMs) };
 	if (isTransientStatus(statusCode)) {
 		return { kind: 'transient', reason: `HTTP ${statusCode}${error.code ? ` ${error.code}` : ''}` };
 	}
 	if (isActionInProgress(statusCode, error.code, error.message)) {
 		return { kind: 'inProgress', message: error.message ?? 'Action is already in progress' };
 	}
-	return { kind: 'failed', error: apiError(client.node, context.itemIndex, { status: statusCode, error, signIn: client.signIn, ...context }) };
+	return {
+		kind: 'failed',
+		error: apiError(client.node, context.itemIndex, {
+			status: statusCode,
+			error,
+			signIn: client.signIn,
+			...context,
+		}),
+	};
 }
 
 /** Sorts what n8n's request helper threw. Never passes the raw error on: it carries headers and the token form. */
-export function classifyThrown(facts: ErrorFacts, postLike: boolean, context: CallContext, client: FailureView): SendResult {
+export function classifyThrown(
+	facts: ErrorFacts,
+	postLike: boolean,
+	context: CallContext,
+	client: FailureView,
+): SendResult {
 	if (client.cancelled) {
-		const message = postLike && !facts.token
-			? `The execution was cancelled while trying to ${context.what}: the outcome is unknown, the request may have reached Defender`
-			: `The execution was cancelled while trying to ${context.what}`;
+		const message =
+			postLike && !facts.token
+				? `The execution was cancelled while trying to ${context.what}: the outcome is unknown, the request may have reached Defender`
+				: `The execution was cancelled while trying to ${context.what}`;
 		return { kind: 'failed', error: operationError(client.node, context.itemIndex, message) };
 	}
 	if (facts.reconnect) {
 		// n8n could not renew the signed-in user's token (or never had one): no API call went through.
-		return { kind: 'failed', error: reconnectError(client.node, context.itemIndex, facts.reconnect, context.what) };
+		return {
+			kind: 'failed',
+			error: reconnectError(client.node, context.itemIndex, facts.reconnect, context.what),
+		};
 	}
 	if (facts.token) {
 		// The API call was not sent (first token) or was refused with 401 (refresh): a token failure never leaves an
 		// action behind.
 		const { status, transport, entraError, entraDescription } = facts.token;
-		if (transport || status === 429 || (status ?? 0) >= 500 || entraError === 'temporarily_unavailable') {
+		if (
+			transport ||
+			status === 429 ||
+			(status ?? 0) >= 500 ||
+			entraError === 'temporarily_unavailable'
+		) {
 			const why = transport ? transport : status ? `HTTP ${status}` : entraError;
 			return {
 				kind: 'transient',
@@ -83,9 +117,13 @@ export function classifyThrown(facts: ErrorFacts, postLike: boolean, context: Ca
 			error: operationError(
 				client.node,
 				context.itemIndex,
-				client.redact(`Could not get an access token for Defender for Endpoint: ${describeEntraError(entraDescription ?? (status ? `HTTP ${status}` : undefined))}`),
+				client.redact(
+					`Could not get an access token for Defender for Endpoint: ${describeEntraError(entraDescription ?? (status ? `HTTP ${status}` : undefined))}`,
+				),
 				`Nothing was sent to ${context.what}. Check the credential’s cloud, tenant ID, client ID and client secret (the secret value, not its ID)${
-					client.signIn === 'delegated' ? '; if the sign-in itself was refused, open the credential and reconnect it' : ''
+					client.signIn === 'delegated'
+						? '; if the sign-in itself was refused, open the credential and reconnect it'
+						: ''
 				}.`,
 			),
 		};
@@ -169,7 +207,11 @@ interface ThrownShape {
 export function inspectError(thrown: unknown, tokenUrl: string): ErrorFacts {
 	const facts: ErrorFacts = {};
 	const chain: ThrownShape[] = [];
-	for (let current = thrown; typeof current === 'object' && current !== null && !chain.includes(current as ThrownShape); ) {
+	for (
+		let current = thrown;
+		typeof current === 'object' && current !== null && !chain.includes(current as ThrownShape);
+
+	) {
 		chain.push(current as ThrownShape);
 		current = (current as ThrownShape).cause;
 	}
@@ -185,19 +227,32 @@ export function inspectError(thrown: unknown, tokenUrl: string): ErrorFacts {
 	for (const error of chain) {
 		const message = typeof error.message === 'string' ? error.message : '';
 		facts.reconnect ??= RECONNECT_MESSAGES.find(([pattern]) => pattern.test(message))?.[1];
-		const status = typeof error.response?.status === 'number' ? error.response.status : typeof error.status === 'number' ? error.status : undefined;
+		const status =
+			typeof error.response?.status === 'number'
+				? error.response.status
+				: typeof error.status === 'number'
+					? error.status
+					: undefined;
 		if (facts.status === undefined && status !== undefined) {
 			facts.status = status;
 			facts.body = error.response?.data ?? error.body;
 		}
-		if (facts.transport === undefined && typeof error.code === 'string' && Object.hasOwn(TRANSPORT_CODES, error.code)) {
+		if (
+			facts.transport === undefined &&
+			typeof error.code === 'string' &&
+			Object.hasOwn(TRANSPORT_CODES, error.code)
+		) {
 			facts.transport = TRANSPORT_CODES[error.code];
 		}
 		if (fromTokenEndpoint) {
 			facts.token ??= {};
-			const body = typeof error.body === 'object' && error.body !== null ? (error.body as Record<string, unknown>) : undefined;
+			const body =
+				typeof error.body === 'object' && error.body !== null
+					? (error.body as Record<string, unknown>)
+					: undefined;
 			if (typeof body?.error === 'string') facts.token.entraError ??= body.error;
-			if (typeof body?.error_description === 'string') facts.token.entraDescription ??= body.error_description;
+			if (typeof body?.error_description === 'string')
+				facts.token.entraDescription ??= body.error_description;
 			const retryAfter = error.response?.headers?.['retry-after'];
 			if (typeof retryAfter === 'string') facts.token.retryAfter ??= retryAfter;
 		}

@@ -21,15 +21,31 @@ type PageRequest = { path: string; qs: IDataObject };
  * API's own origin, so the token never travels elsewhere) and otherwise pages with $skip while pages come back full.
  * A page asked for twice, or too many pages, stops the listing (lib/paging.ts).
  */
-export async function listEntities<T>(client: Pager, path: string, qs: IDataObject, context: CallContext, limit?: number): Promise<T[]> {
+export async function listEntities<T>(
+	client: Pager,
+	path: string,
+	qs: IDataObject,
+	context: CallContext,
+	limit?: number,
+): Promise<T[]> {
 	const entities: T[] = [];
 	const pages = new PageTrail((problem) =>
-		operationError(client.node, context.itemIndex, `Defender's paging ${problem} while trying to ${context.what}; paging stopped`),
+		operationError(
+			client.node,
+			context.itemIndex,
+			`Defender's paging ${problem} while trying to ${context.what}; paging stopped`,
+		),
 	);
-	let next: PageRequest | undefined = { path, qs: { ...qs, $top: Math.min(MAX_PAGE_SIZE, Math.max(1, limit ?? MAX_PAGE_SIZE)) } };
+	let next: PageRequest | undefined = {
+		path,
+		qs: { ...qs, $top: Math.min(MAX_PAGE_SIZE, Math.max(1, limit ?? MAX_PAGE_SIZE)) },
+	};
 	while (next && (limit === undefined || entities.length < limit)) {
 		pages.visit(next);
-		const page: { value: T[]; '@odata.nextLink'?: unknown } = await client.call({ method: 'GET', ...next, page: true }, context);
+		const page: { value: T[]; '@odata.nextLink'?: unknown } = await client.call(
+			{ method: 'GET', ...next, page: true },
+			context,
+		);
 		entities.push(...page.value);
 		const top: number = Number(next.qs.$top);
 		next = page['@odata.nextLink']
@@ -42,10 +58,20 @@ export async function listEntities<T>(client: Pager, path: string, qs: IDataObje
 }
 
 /** A next-page link is followed only to the same collection on the credential's API host: the token goes only there. */
-function sameCollectionPage(client: Pager, nextLink: unknown, path: string, context: CallContext): PageRequest {
-	const url = typeof nextLink === 'string' && URL.canParse(nextLink) ? new URL(nextLink) : undefined;
+function sameCollectionPage(
+	client: Pager,
+	nextLink: unknown,
+	path: string,
+	context: CallContext,
+): PageRequest {
+	const url =
+		typeof nextLink === 'string' && URL.canParse(nextLink) ? new URL(nextLink) : undefined;
 	const collection = new URL(`${client.cloud.apiBaseUrl}${path}`);
-	if (!url || url.origin !== collection.origin || url.pathname.toLowerCase() !== collection.pathname.toLowerCase()) {
+	if (
+		!url ||
+		url.origin !== collection.origin ||
+		url.pathname.toLowerCase() !== collection.pathname.toLowerCase()
+	) {
 		throw operationError(
 			client.node,
 			context.itemIndex,

@@ -21,7 +21,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Get Isolated Devices',
 				value: 'getIsolatedDevices',
-				description: 'List every device currently isolated, isolating or releasing, from the tenant’s isolation actions',
+				description:
+					'List every device currently isolated, isolating or releasing, from the tenant’s isolation actions',
 				action: 'Get isolated devices',
 			},
 			{
@@ -30,7 +31,12 @@ export const description: INodeProperties[] = [
 				description: 'Tell whether a device is isolated, from its latest isolation actions',
 				action: 'Get the isolation state of a device',
 			},
-			{ name: 'Get Many', value: 'getMany', description: 'List devices', action: 'Get many devices' },
+			{
+				name: 'Get Many',
+				value: 'getMany',
+				description: 'List devices',
+				action: 'Get many devices',
+			},
 			{
 				name: 'Isolate',
 				value: 'isolate',

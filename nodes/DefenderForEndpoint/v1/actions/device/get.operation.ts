@@ -10,9 +10,16 @@ import { deviceParameter } from '../parameters';
 
 const properties: INodeProperties[] = [deviceLocator, requestOptions];
 
-export const description = updateDisplayOptions({ show: { resource: ['device'], operation: ['get'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['device'], operation: ['get'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: RunState,
+): Promise<IDataObject> {
 	const budget = itemBudget(run);
 	const device = await resolveItemDevice(run, deviceParameter(this, itemIndex), itemIndex, budget);
 	const machine: IDataObject = { ...(await getMachine(run.client, device, { itemIndex, budget })) };

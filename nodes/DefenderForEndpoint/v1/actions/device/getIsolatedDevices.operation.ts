@@ -1,7 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { isolatedDevices, type IsolatedDeviceAction, type IsolationState } from '../../../lib/isolationState';
+import {
+	isolatedDevices,
+	type IsolatedDeviceAction,
+	type IsolationState,
+} from '../../../lib/isolationState';
 import { odataDateTime } from '../../../lib/odata';
 import { filtersCollection, returnAllOrLimit } from '../../descriptions/device';
 import { requestOptions } from '../../descriptions/options';
@@ -35,7 +39,8 @@ const properties: INodeProperties[] = [
 			name: 'isolatedBefore',
 			type: 'dateTime',
 			default: '',
-			description: 'Only devices isolated before this time, e.g. {{ $now.minus(24, "hours") }} for "isolated more than 24 hours ago"',
+			description:
+				'Only devices isolated before this time, e.g. {{ $now.minus(24, "hours") }} for "isolated more than 24 hours ago"',
 		},
 		{
 			displayName: 'Isolation Type',
@@ -54,7 +59,8 @@ const properties: INodeProperties[] = [
 			type: 'string',
 			default: '',
 			placeholder: 'e.g. analyst@contoso.com, or the app’s name',
-			description: 'Only devices isolated by this requestor (case-insensitive; an app token’s requests carry the app’s name)',
+			description:
+				'Only devices isolated by this requestor (case-insensitive; an app token’s requests carry the app’s name)',
 		},
 		{
 			displayName: 'State',
@@ -62,8 +68,16 @@ const properties: INodeProperties[] = [
 			type: 'multiOptions',
 			options: [
 				{ name: 'Isolated', value: 'isolated' },
-				{ name: 'Isolating', value: 'isolating', description: 'An Isolate action is pending or in progress' },
-				{ name: 'Releasing', value: 'releasing', description: 'A release is pending or in progress' },
+				{
+					name: 'Isolating',
+					value: 'isolating',
+					description: 'An Isolate action is pending or in progress',
+				},
+				{
+					name: 'Releasing',
+					value: 'releasing',
+					description: 'A release is pending or in progress',
+				},
 			],
 			default: [],
 			description: 'Leave empty for all three',
@@ -72,13 +86,20 @@ const properties: INodeProperties[] = [
 	requestOptions,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['device'], operation: ['getIsolatedDevices'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['device'], operation: ['getIsolatedDevices'] } },
+	properties,
+);
 
 /**
  * Every device currently isolated, isolating or releasing, from the tenant's Isolate/Unisolate actions (pages of
  * 10,000: about one call per 10,000 actions, whatever the fleet size), one item per device, oldest isolation first.
  */
-export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: RunState,
+): Promise<IDataObject[]> {
 	const limit = resultLimit(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as {
 		commentContains?: string;
@@ -93,7 +114,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, run: R
 		try {
 			return Date.parse(odataDateTime(value, this.getTimezone()));
 		} catch (error) {
-			throw operationError(this.getNode(), itemIndex, `Filters: ${field}: ${(error as Error).message}`, 'Nothing was sent for this item.');
+			throw operationError(
+				this.getNode(),
+				itemIndex,
+				`Filters: ${field}: ${(error as Error).message}`,
+				'Nothing was sent for this item.',
+			);
 		}
 	};
 	const criteria = {
@@ -107,8 +133,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, run: R
 	const actions = await run.client.list<IsolatedDeviceAction & IDataObject>(
 		endpoints.machineActions.path,
 		{ $filter: ISOLATION_ACTIONS },
-		{ itemIndex, budget: itemBudget(run), permission: 'Machine.Read.All', what: 'list the isolation actions of the tenant' },
+		{
+			itemIndex,
+			budget: itemBudget(run),
+			permission: 'Machine.Read.All',
+			what: 'list the isolation actions of the tenant',
+		},
 	);
-	const devices = isolatedDevices(actions, criteria).map((device) => ({ ...device, decidedBy: actionOutput(device.decidedBy) }));
+	const devices = isolatedDevices(actions, criteria).map((device) => ({
+		...device,
+		decidedBy: actionOutput(device.decidedBy),
+	}));
 	return limit === undefined ? devices : devices.slice(0, limit);
 }

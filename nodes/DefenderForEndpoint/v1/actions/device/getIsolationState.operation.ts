@@ -17,7 +17,11 @@ export const description = updateDisplayOptions(
 );
 
 /** Defender has no isolation property on a device: the state follows from its Isolate and Unisolate actions. */
-export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: RunState,
+): Promise<IDataObject> {
 	const budget = itemBudget(run);
 	const device = await resolveItemDevice(run, deviceParameter(this, itemIndex), itemIndex, budget);
 	const actions = await isolationActionsOfItem(run, device, itemIndex, budget);

@@ -20,7 +20,10 @@ const properties: INodeProperties[] = [
 				{ name: 'Impaired Communication', value: 'ImpairedCommunication' },
 				{ name: 'Inactive', value: 'Inactive' },
 				{ name: 'No Sensor Data', value: 'NoSensorData' },
-				{ name: 'No Sensor Data, Impaired Communication', value: 'NoSensorDataImpairedCommunication' },
+				{
+					name: 'No Sensor Data, Impaired Communication',
+					value: 'NoSensorDataImpairedCommunication',
+				},
 				{ name: 'Unknown', value: 'Unknown' },
 			],
 			default: 'Active',
@@ -57,9 +60,16 @@ const properties: INodeProperties[] = [
 	requestOptions,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['device'], operation: ['getMany'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['device'], operation: ['getMany'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: RunState,
+): Promise<IDataObject[]> {
 	return await listWithFilter(this, run, itemIndex, {
 		endpoint: endpoints.machines,
 		what: 'list devices',

@@ -15,11 +15,16 @@ const properties: INodeProperties[] = [
 		name: 'isolationType',
 		type: 'options',
 		options: [
-			{ name: 'Full', value: 'Full', description: 'Cut the managed device off the network, except the Defender service' },
+			{
+				name: 'Full',
+				value: 'Full',
+				description: 'Cut the managed device off the network, except the Defender service',
+			},
 			{
 				name: 'Selective',
 				value: 'Selective',
-				description: 'Restrict only a limited set of applications from the network (Windows 10 1709+, macOS)',
+				description:
+					'Restrict only a limited set of applications from the network (Windows 10 1709+, macOS)',
 			},
 			{
 				name: 'Unmanaged Device (Contain)',
@@ -33,9 +38,16 @@ const properties: INodeProperties[] = [
 	deviceActionOptions,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['device'], operation: ['isolate'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['device'], operation: ['isolate'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject | Settling> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: RunState,
+): Promise<IDataObject | Settling> {
 	const Comment = requiredComment(this, itemIndex);
 	const waitMs = completionWaitMs(this, itemIndex);
 	const IsolationType = this.getNodeParameter('isolationType', itemIndex) as string;

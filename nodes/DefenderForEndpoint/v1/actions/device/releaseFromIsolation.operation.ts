@@ -19,7 +19,11 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject | Settling> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: RunState,
+): Promise<IDataObject | Settling> {
 	const Comment = requiredComment(this, itemIndex);
 	const waitMs = completionWaitMs(this, itemIndex);
 	return await actOnDevice(run, itemIndex, {

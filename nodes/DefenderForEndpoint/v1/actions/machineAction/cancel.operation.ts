@@ -27,7 +27,11 @@ export const description = updateDisplayOptions(
  * for; when the answer was lost or refused, the action is read, and a Cancelled action after a lost answer is the
  * cancellation having happened.
  */
-export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: RunState,
+): Promise<IDataObject> {
 	const id = requiredActionId(this, itemIndex);
 	const comment = requiredComment(this, itemIndex);
 	const context: CallContext = {
@@ -40,16 +44,29 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, run: R
 		{ ...endpoints.cancelMachineAction(id), body: { Comment: comment }, tolerate: [400] },
 		context,
 	);
-	if (answer.kind === 'ok') return checkedCancellation(this, itemIndex, id, answer.body, answer.status);
+	if (answer.kind === 'ok')
+		return checkedCancellation(this, itemIndex, id, answer.body, answer.status);
 	if (answer.kind === 'ambiguous') {
 		// The request may still be in Defender's hands: wait as long again as the answer was waited for, then read.
-		await run.client.backoff(context, run.client.timeoutMs, `Defender's answer was lost (${answer.reason})`);
+		await run.client.backoff(
+			context,
+			run.client.timeoutMs,
+			`Defender's answer was lost (${answer.reason})`,
+		);
 	}
 
 	// Defender refuses to cancel a finished action; say which state it is in rather than a bare 400.
-	const action = await readAction(run.client, id, { ...context, permission: 'Machine.Read.All', what: `get machine action ${id}` });
-	if (answer.kind === 'ambiguous' && action.status === 'Cancelled') return actionOutput(action, { answerLost: true });
-	const detail = answer.kind === 'tolerated' ? `it is ${action.status}` : `Defender did not confirm the cancellation; it is ${action.status}`;
+	const action = await readAction(run.client, id, {
+		...context,
+		permission: 'Machine.Read.All',
+		what: `get machine action ${id}`,
+	});
+	if (answer.kind === 'ambiguous' && action.status === 'Cancelled')
+		return actionOutput(action, { answerLost: true });
+	const detail =
+		answer.kind === 'tolerated'
+			? `it is ${action.status}`
+			: `Defender did not confirm the cancellation; it is ${action.status}`;
 	throw operationError(
 		this.getNode(),
 		itemIndex,
@@ -59,9 +76,18 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, run: R
 }
 
 /** A 2xx answer to a cancellation must be the action asked for; anything else is an error naming what came back. */
-function checkedCancellation(context: IExecuteFunctions, itemIndex: number, id: string, body: Partial<MachineAction>, status: number) {
+function checkedCancellation(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	id: string,
+	body: Partial<MachineAction>,
+	status: number,
+) {
 	if (typeof body.id === 'string' && body.id.toLowerCase() === id) return actionOutput(body);
-	const cameBack = typeof body.id === 'string' ? `machine action ${printable(body.id)}` : 'no machine action in its body';
+	const cameBack =
+		typeof body.id === 'string'
+			? `machine action ${printable(body.id)}`
+			: 'no machine action in its body';
 	throw operationError(
 		context.getNode(),
 		itemIndex,

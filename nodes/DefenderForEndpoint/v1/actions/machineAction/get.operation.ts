@@ -9,16 +9,25 @@ import { requiredActionId } from '../parameters';
 
 const properties: INodeProperties[] = [machineActionIdField, requestOptions];
 
-export const description = updateDisplayOptions({ show: { resource: ['machineAction'], operation: ['get'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['machineAction'], operation: ['get'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: RunState,
+): Promise<IDataObject> {
 	const id = requiredActionId(this, itemIndex);
 	// Read in the run's batched reads (several items), or by ID.
-	const action = run.plan.actions.get(id.toLowerCase()) ?? await readAction(run.client, id, {
-		itemIndex,
-		budget: itemBudget(run),
-		permission: 'Machine.Read.All',
-		what: `get machine action ${id}`,
-	});
+	const action =
+		run.plan.actions.get(id.toLowerCase()) ??
+		(await readAction(run.client, id, {
+			itemIndex,
+			budget: itemBudget(run),
+			permission: 'Machine.Read.All',
+			what: `get machine action ${id}`,
+		}));
 	return actionOutput(action);
 }

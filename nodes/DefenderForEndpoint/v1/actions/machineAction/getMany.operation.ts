@@ -37,10 +37,12 @@ const properties: INodeProperties[] = [
 			displayName: 'Status',
 			name: 'status',
 			type: 'options',
-			options: ['Cancelled', 'Failed', 'InProgress', 'Pending', 'Succeeded', 'TimeOut'].map((status) => ({
-				name: status.replace(/([a-z])([A-Z])/g, '$1 $2'),
-				value: status,
-			})),
+			options: ['Cancelled', 'Failed', 'InProgress', 'Pending', 'Succeeded', 'TimeOut'].map(
+				(status) => ({
+					name: status.replace(/([a-z])([A-Z])/g, '$1 $2'),
+					value: status,
+				}),
+			),
 			default: 'Pending',
 		},
 		{
@@ -69,7 +71,11 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, run: RunState): Promise<IDataObject[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: RunState,
+): Promise<IDataObject[]> {
 	const actions = await listWithFilter(this, run, itemIndex, {
 		endpoint: endpoints.machineActions,
 		what: 'list machine actions',
