@@ -132,6 +132,38 @@ function hostOf(field: string): string {
 	return `(String($self.${field}).split('//')[1] || '').split('/')[0].split('?')[0].split(':')[0]`;
 }
 
+/** The visible choice of where the HTTP Request and GraphQL nodes may send the token. */
+const httpRequestDomainsChoice: INodeProperties = {
+	displayName: 'Allowed HTTP Request Domains',
+	name: 'httpRequestDomains',
+	type: 'options',
+	options: [
+		{
+			name: "This Cloud's Hosts",
+			value: 'cloud',
+			description: "Only the selected cloud's API and sign-in hosts",
+		},
+		{
+			name: 'All',
+			value: 'all',
+			description: 'Allow all requests when used in the HTTP Request or GraphQL node',
+		},
+		{
+			name: 'Specific Domains',
+			value: 'domains',
+			description: 'Restrict requests to specific domains',
+		},
+		{
+			name: 'None',
+			value: 'none',
+			description: 'Block all requests when used in the HTTP Request or GraphQL node',
+		},
+	],
+	default: 'cloud',
+	description:
+		"Where the HTTP Request and GraphQL nodes may send this credential's token (this node always calls the cloud's API host)",
+};
+
 /**
  * n8n's restriction of a credential in the HTTP Request and GraphQL nodes (it does not apply to this package's node),
  * defaulting to the selected cloud's API and sign-in hosts. n8n adds its own fields for this (default: All) unless the
@@ -148,36 +180,7 @@ export function httpRequestDomainFields(customUrlFields: string[]): INodePropert
 		'$self.cloud',
 	);
 	return [
-		{
-			displayName: 'Allowed HTTP Request Domains',
-			name: 'httpRequestDomains',
-			type: 'options',
-			options: [
-				{
-					name: "This Cloud's Hosts",
-					value: 'cloud',
-					description: "Only the selected cloud's API and sign-in hosts",
-				},
-				{
-					name: 'All',
-					value: 'all',
-					description: 'Allow all requests when used in the HTTP Request or GraphQL node',
-				},
-				{
-					name: 'Specific Domains',
-					value: 'domains',
-					description: 'Restrict requests to specific domains',
-				},
-				{
-					name: 'None',
-					value: 'none',
-					description: 'Block all requests when used in the HTTP Request or GraphQL node',
-				},
-			],
-			default: 'cloud',
-			description:
-				"Where the HTTP Request and GraphQL nodes may send this credential's token (this node always calls the cloud's API host)",
-		},
+		httpRequestDomainsChoice,
 		{
 			displayName: 'Allowed Domains',
 			name: 'httpRequestAllowedDomains',

@@ -77,6 +77,27 @@ async function signIn(u) {
 	await visible(byTestId('canvas-plus-button') + ', ' + byTestId('canvas-add-button'));
 }
 
+/**
+ * The package has a trigger too: on an empty canvas n8n's node creator lists the package's triggers first and folds
+ * its actions under "Actions (N)". Unfolds them, as a user would, when they are folded.
+ */
+async function unfoldActions() {
+	const { page } = browser;
+	const creator = byTestId('node-creator');
+	const header = await page
+		.waitForFunction(
+			(sel) => {
+				const text = document.querySelector(sel)?.innerText ?? '';
+				if (text.includes('Release a device from isolation')) return 'unfolded';
+				return text.match(/^Actions \(\d+\)$/m)?.[0] ?? null;
+			},
+			{ timeout: WAIT },
+			creator,
+		)
+		.then(async (handle) => await handle.jsonValue());
+	if (header !== 'unfolded') await clickText(header, creator);
+}
+
 async function nodeCreator() {
 	const { page } = browser;
 	await page
@@ -85,6 +106,7 @@ async function nodeCreator() {
 	await visible(byTestId('node-creator-search-bar'));
 	await page.type(byTestId('node-creator-search-bar'), 'Defender', { delay: 20 });
 	await clickText('Defender for Endpoint', byTestId('node-creator'));
+	await unfoldActions();
 	await waitForText('Release a device from isolation', WAIT, byTestId('node-creator'));
 	const text = await page.$eval(byTestId('node-creator'), (el) => el.innerText);
 	if (/machine action actions/i.test(text))

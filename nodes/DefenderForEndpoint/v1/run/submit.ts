@@ -29,7 +29,7 @@ import {
 	type SentRecord,
 	type SubmitOutcome,
 } from './runState';
-import { followAction } from './watch';
+import { waitOutBlocker } from './watch';
 
 /** What one item asks for: the device, the action, and how long to wait for it to finish (undefined: do not wait). */
 export interface DeviceActionOrder {
@@ -146,7 +146,7 @@ export async function submitAction(
 		},
 	};
 	for (;;) {
-		await waitOutBlocker(submission);
+		await waitOutBlocker(run, device, OPPOSITE[request.type], submission.context);
 		const postedAtMs = run.client.clock.now();
 		const answer = await post(submission);
 		const next = await reconcile(submission, answer, postedAtMs);
@@ -259,36 +259,6 @@ function underWayOnDevice(
 		lostReason ??
 		`Another action is in progress on device ${device.named}${blocking.length ? `: ${blocking.join(', ')}` : ''}`;
 	return { kind: 'retry', reason };
-}
-
-/**
- * Waits for an opposite action under way on the device (from the run's snapshot) to finish, by reading it, within
- * what is left of the item's Max Wait; fails the item naming the action if it does not finish in time.
- */
-async function waitOutBlocker({ run, device, request, context }: Submission): Promise<void> {
-	const { itemIndex, budget } = context;
-	for (;;) {
-		const blocker = (await run.actionsUnderWay.underWayOn(device.id, itemIndex)).find(
-			(action) => action.type === OPPOSITE[request.type],
-		);
-		if (!blocker) return;
-		const { action, final } = await followAction(
-			run,
-			blocker,
-			itemIndex,
-			budget.remainingMs,
-			budget,
-		);
-		run.actionsUnderWay.note(action);
-		if (!final) {
-			throw operationError(
-				run.client.node,
-				itemIndex,
-				`Device ${device.named} has an action under way that must finish first: ${describeAction(action)}`,
-				`Isolate and release calls that overlap can complete out of order and leave the device isolated, so nothing was sent for this item. The action did not finish within the Max Wait of ${Math.round(run.options.retryPolicy.maxTotalWaitMs / 1000)} s: wait for it, or cancel it (Action Center → Cancel), then run the item again.`,
-			);
-		}
-	}
 }
 
 function accepted({ run, device, context }: Submission, submitted: Submitted): Submitted {

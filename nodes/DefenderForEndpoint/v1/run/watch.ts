@@ -1,7 +1,14 @@
 import { FINAL_ACTION_STATUSES } from '../../lib/isolationState';
 import { pollDelayMs } from '../../lib/polling';
-import { readAction, type MachineAction } from '../defender/machineActions';
-import { RetryBudget } from '../transport';
+import type { DeviceTarget } from '../defender/devices';
+import {
+	describeAction,
+	readAction,
+	type MachineAction,
+	type MachineActionType,
+} from '../defender/machineActions';
+import type { CallContext, RetryBudget } from '../transport';
+import { operationError } from '../transport/errors';
 import { itemBudget, type RunState } from './runState';
 
 /**
@@ -32,4 +39,39 @@ export async function followAction(
 		});
 	}
 	return { action, final: true };
+}
+
+/**
+ * Waits for an opposite action under way on the device (from the run's snapshot) to finish, by reading it, within
+ * what is left of the item's Max Wait; fails the item naming the action if it does not finish in time.
+ */
+export async function waitOutBlocker(
+	run: RunState,
+	device: DeviceTarget,
+	blockingType: MachineActionType,
+	context: CallContext,
+): Promise<void> {
+	const { itemIndex, budget } = context;
+	for (;;) {
+		const blocker = (await run.actionsUnderWay.underWayOn(device.id, itemIndex)).find(
+			(action) => action.type === blockingType,
+		);
+		if (!blocker) return;
+		const { action, final } = await followAction(
+			run,
+			blocker,
+			itemIndex,
+			budget.remainingMs,
+			budget,
+		);
+		run.actionsUnderWay.note(action);
+		if (!final) {
+			throw operationError(
+				run.client.node,
+				itemIndex,
+				`Device ${device.named} has an action under way that must finish first: ${describeAction(action)}`,
+				`Isolate and release calls that overlap can complete out of order and leave the device isolated, so nothing was sent for this item. The action did not finish within the Max Wait of ${Math.round(run.options.retryPolicy.maxTotalWaitMs / 1000)} s: wait for it, or cancel it (Action Center → Cancel), then run the item again.`,
+			);
+		}
+	}
 }

@@ -1,27 +1,14 @@
 import type { IDataObject, IN8nHttpFullResponse, INode } from 'n8n-workflow';
 
 import type { ResolvedCloud } from '../../lib/clouds';
-import { planRetry, planThrottleWait } from '../../lib/retryPolicy';
 import type { SlidingWindowRateLimiter } from '../../lib/rateLimiter';
 import { redact, redactDeep, type Secret } from '../../lib/redact';
 import type { ServerClock } from '../../lib/serverClock';
-import type {
-	Answer,
-	ApiCall,
-	CallContext,
-	ExecutionContext,
-	RetryBudget,
-	SendResult,
-} from './call';
+import type { Answer, ApiCall, CallContext, ExecutionContext, SendResult } from './call';
 import { CREDENTIAL_TYPES, readCredential, secretsOf } from './credential';
-import {
-	describeRateLimitWait,
-	operationError,
-	reconnectError,
-	type ReconnectReason,
-	type SignIn,
-} from './errors';
+import { operationError, reconnectError, type ReconnectReason, type SignIn } from './errors';
 import { classifyAnswer, classifyThrown, inspectError } from './failures';
+import { Pacer } from './pacing';
 import { listEntities } from './paging';
 import { withDeadline, TIMED_OUT } from './deadline';
 import { firstTokenTurn, serverClockFor } from './processState';
@@ -29,6 +16,8 @@ import { processRuntime, type Clock, type Runtime } from './runtime';
 
 export class DefenderClient {
 	readonly serverClock: ServerClock;
+
+	private readonly pacer: Pacer;
 
 	/**
 	 * Set once n8n has said the delegated sign-in must be reconnected: later calls of the run fail at once instead of
@@ -39,7 +28,7 @@ export class DefenderClient {
 	private constructor(
 		private readonly context: ExecutionContext,
 		readonly cloud: ResolvedCloud,
-		private readonly limiter: SlidingWindowRateLimiter,
+		limiter: SlidingWindowRateLimiter,
 		readonly timeoutMs: number,
 		readonly clock: Clock,
 		private readonly secrets: Secret[],
@@ -48,6 +37,12 @@ export class DefenderClient {
 		private hasToken: boolean,
 	) {
 		this.serverClock = serverClockFor(cloud.apiBaseUrl);
+		this.pacer = new Pacer(
+			limiter,
+			clock,
+			() => this.node,
+			async (ms) => await this.sleep(ms),
+		);
 	}
 
 	/** Validates the credential's cloud settings before anything is sent. */
@@ -161,15 +156,15 @@ export class DefenderClient {
 		if (this.reconnectNeeded)
 			throw reconnectError(this.node, context.itemIndex, this.reconnectNeeded, context.what);
 		for (;;) {
-			const bookedAtMs = await this.waitForRateLimit(context);
+			const bookedAtMs = await this.pacer.slot(context);
 			const outcome = await this.send(call, context);
-			this.limiter.settle(bookedAtMs, this.clock.now(), outcome.kind !== 'throttled');
+			this.pacer.settle(bookedAtMs, outcome.kind !== 'throttled');
 			switch (outcome.kind) {
 				case 'throttled':
-					await this.waitOutThrottling(context, outcome.retryAfterMs);
+					await this.pacer.waitOutThrottling(context, outcome.retryAfterMs);
 					break;
 				case 'transient':
-					await this.backoff(
+					await this.pacer.backoff(
 						context,
 						outcome.retryAfterMs,
 						`Defender kept failing (${outcome.reason})`,
@@ -195,88 +190,9 @@ export class DefenderClient {
 		return await listEntities<T>(this, path, qs, context, limit);
 	}
 
-	/** Waits before the next retry, or throws when the item's retry budget cannot cover it. */
-	async backoff(
-		context: CallContext,
-		retryAfterMs: number | undefined,
-		giveUpMessage: string,
-	): Promise<void> {
-		const { budget, itemIndex, what } = context;
-		const decision = planRetry(budget.retries + 1, budget.waitedMs, budget.policy, retryAfterMs);
-		if (!decision.retry) {
-			const retryAt = new Date(this.clock.now() + decision.delayMs).toISOString();
-			const limit =
-				decision.reason === 'attempts'
-					? `after ${budget.policy.maxRetries} retries`
-					: `within the Max Wait of ${Math.round(budget.policy.maxTotalWaitMs / 1000)} s`;
-			throw operationError(
-				this.node,
-				itemIndex,
-				`${giveUpMessage} ${limit} while trying to ${what}; retry after ${retryAt}`,
-				'Raise "Max Retries" or "Max Wait" in the node options, or run the workflow again later.',
-			);
-		}
-		budget.retries++;
-		await this.pause(decision.delayMs, budget);
-	}
-
-	/**
-	 * Defender throttled the call (429): a request to wait, not a failure. The item waits Retry-After plus jitter (so
-	 * that workers told the same wait do not return together) as often as Defender asks, within its Max Wait; the
-	 * process's limiter pauses as long, and lowers its share of the quota only when throttling persists (SHARE).
-	 */
-	private async waitOutThrottling(
-		context: CallContext,
-		retryAfterMs: number | undefined,
-	): Promise<void> {
-		const { budget, itemIndex, what } = context;
-		const decision = planThrottleWait(
-			budget.throttles + 1,
-			budget.waitedMs,
-			budget.policy,
-			retryAfterMs,
-		);
-		const now = this.clock.now();
-		this.limiter.throttled(now, now + decision.delayMs);
-		if (!decision.wait) {
-			const retryAt = new Date(now + decision.delayMs).toISOString();
-			const answers = budget.throttles + 1;
-			throw operationError(
-				this.node,
-				itemIndex,
-				`Defender kept answering HTTP 429 Too Many Requests (${answers} answer${answers === 1 ? '' : 's'}) and the next wait goes beyond the Max Wait of ${Math.round(budget.policy.maxTotalWaitMs / 1000)} s while trying to ${what}; retry after ${retryAt}`,
-				'Another client uses this app registration’s quota too. Raise "Max Wait" in the node options (throttling answers do not count against Max Retries), or run the workflow again later.',
-			);
-		}
-		budget.throttles++;
-		await this.pause(decision.delayMs, budget);
-	}
-
-	/** Waits for the call's slot under Defender's quota and returns it. */
-	private async waitForRateLimit(context: CallContext): Promise<number> {
-		const { budget, itemIndex, what } = context;
-		for (;;) {
-			const now = this.clock.now();
-			const reservation = this.limiter.reserve(now, budget.remainingMs);
-			if (!reservation.granted) {
-				const retryAt = new Date(reservation.availableAtMs).toISOString();
-				const why = describeRateLimitWait(this.limiter.nextSlot(now).wait);
-				throw operationError(
-					this.node,
-					itemIndex,
-					`Rate limit budget exhausted: Defender allows this app 100 calls a minute and 1,500 an hour, and the next free slot is beyond the Max Wait of ${Math.round(budget.policy.maxTotalWaitMs / 1000)} s (${why}); retry after ${retryAt}`,
-					`Nothing was sent to ${what}. Re-run the failed items after ${retryAt}, or raise "Max Wait" in the node options.`,
-				);
-			}
-			await this.pause(reservation.atMs - now, budget);
-			// Defender throttled the app while this call waited for its slot: book again under the new share.
-			if (this.limiter.confirm(reservation)) return reservation.atMs;
-		}
-	}
-
-	private async pause(ms: number, budget: RetryBudget): Promise<void> {
-		await this.sleep(ms);
-		budget.waitedMs += Math.max(0, ms);
+	/** Waits before the next retry, or throws when the item's retry budget cannot cover it (pacing.ts). */
+	async backoff(context: CallContext, retryAfterMs: number | undefined, giveUpMessage: string) {
+		await this.pacer.backoff(context, retryAfterMs, giveUpMessage);
 	}
 
 	/** Sleeps unless the execution is cancelled, which ends the wait at once. */

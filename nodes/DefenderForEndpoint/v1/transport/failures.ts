@@ -95,39 +95,7 @@ export function classifyThrown(
 			error: reconnectError(client.node, context.itemIndex, facts.reconnect, context.what),
 		};
 	}
-	if (facts.token) {
-		// The API call was not sent (first token) or was refused with 401 (refresh): a token failure never leaves an
-		// action behind.
-		const { status, transport, entraError, entraDescription } = facts.token;
-		if (
-			transport ||
-			status === 429 ||
-			(status ?? 0) >= 500 ||
-			entraError === 'temporarily_unavailable'
-		) {
-			const why = transport ? transport : status ? `HTTP ${status}` : entraError;
-			return {
-				kind: 'transient',
-				reason: `the token endpoint did not give a token (${why})`,
-				retryAfterMs: parseRetryAfter(facts.token.retryAfter, client.nowMs),
-			};
-		}
-		return {
-			kind: 'failed',
-			error: operationError(
-				client.node,
-				context.itemIndex,
-				client.redact(
-					`Could not get an access token for Defender for Endpoint: ${describeEntraError(entraDescription ?? (status ? `HTTP ${status}` : undefined))}`,
-				),
-				`Nothing was sent to ${context.what}. Check the credential’s cloud, tenant ID, client ID and client secret (the secret value, not its ID)${
-					client.signIn === 'delegated'
-						? '; if the sign-in itself was refused, open the credential and reconnect it'
-						: ''
-				}.`,
-			),
-		};
-	}
+	if (facts.token) return classifyTokenFailure(facts.token, context, client);
 	if (facts.status !== undefined) {
 		return {
 			kind: 'failed',
@@ -141,6 +109,45 @@ export function classifyThrown(
 	}
 	const reason = facts.transport ?? 'no response';
 	return postLike ? { kind: 'ambiguous', reason } : { kind: 'transient', reason };
+}
+
+/**
+ * The token endpoint failed: the API call was not sent (first token) or was refused with 401 (refresh), so a token
+ * failure never leaves an action behind. Throttling, 5xx and transport failures are transient; refusals are not.
+ */
+function classifyTokenFailure(
+	token: TokenFailure,
+	context: CallContext,
+	client: FailureView,
+): SendResult {
+	const { status, transport, entraError, entraDescription } = token;
+	if (
+		transport ||
+		status === 429 ||
+		(status ?? 0) >= 500 ||
+		entraError === 'temporarily_unavailable'
+	) {
+		const why = transport ? transport : status ? `HTTP ${status}` : entraError;
+		return {
+			kind: 'transient',
+			reason: `the token endpoint did not give a token (${why})`,
+			retryAfterMs: parseRetryAfter(token.retryAfter, client.nowMs),
+		};
+	}
+	const entraSays = describeEntraError(entraDescription ?? (status ? `HTTP ${status}` : undefined));
+	const reconnect =
+		client.signIn === 'delegated'
+			? '; if the sign-in itself was refused, open the credential and reconnect it'
+			: '';
+	return {
+		kind: 'failed',
+		error: operationError(
+			client.node,
+			context.itemIndex,
+			client.redact(`Could not get an access token for Defender for Endpoint: ${entraSays}`),
+			`Nothing was sent to ${context.what}. Check the credential’s cloud, tenant ID, client ID and client secret (the secret value, not its ID)${reconnect}.`,
+		),
+	};
 }
 
 interface TokenFailure {
@@ -206,24 +213,8 @@ interface ThrownShape {
  */
 export function inspectError(thrown: unknown, tokenUrl: string): ErrorFacts {
 	const facts: ErrorFacts = {};
-	const chain: ThrownShape[] = [];
-	for (
-		let current = thrown;
-		typeof current === 'object' && current !== null && !chain.includes(current as ThrownShape);
-
-	) {
-		chain.push(current as ThrownShape);
-		current = (current as ThrownShape).cause;
-	}
-	const fromTokenEndpoint = chain.some(
-		(error) =>
-			(typeof error.message === 'string' &&
-				(error.message.startsWith('Failed to acquire OAuth2 access token') ||
-					error.message.startsWith('Expected JSON response from OAuth2 token endpoint'))) ||
-			error.code === 'EAUTH' ||
-			error.code === 'ESTATUS' ||
-			(typeof error.config?.url === 'string' && error.config.url.split('?')[0] === tokenUrl),
-	);
+	const chain = causeChain(thrown);
+	const fromTokenEndpoint = chain.some((error) => isTokenEndpointError(error, tokenUrl));
 	for (const error of chain) {
 		const message = typeof error.message === 'string' ? error.message : '';
 		facts.reconnect ??= RECONNECT_MESSAGES.find(([pattern]) => pattern.test(message))?.[1];
@@ -244,22 +235,51 @@ export function inspectError(thrown: unknown, tokenUrl: string): ErrorFacts {
 		) {
 			facts.transport = TRANSPORT_CODES[error.code];
 		}
-		if (fromTokenEndpoint) {
-			facts.token ??= {};
-			const body =
-				typeof error.body === 'object' && error.body !== null
-					? (error.body as Record<string, unknown>)
-					: undefined;
-			if (typeof body?.error === 'string') facts.token.entraError ??= body.error;
-			if (typeof body?.error_description === 'string')
-				facts.token.entraDescription ??= body.error_description;
-			const retryAfter = error.response?.headers?.['retry-after'];
-			if (typeof retryAfter === 'string') facts.token.retryAfter ??= retryAfter;
-		}
+		if (fromTokenEndpoint) facts.token = tokenFacts(facts.token ?? {}, error);
 	}
 	if (facts.token) {
 		facts.token.status = facts.status;
 		facts.token.transport = facts.transport;
 	}
 	return facts;
+}
+
+/** The error and its causes, each once. */
+function causeChain(thrown: unknown): ThrownShape[] {
+	const chain: ThrownShape[] = [];
+	let current = thrown;
+	while (
+		typeof current === 'object' &&
+		current !== null &&
+		!chain.includes(current as ThrownShape)
+	) {
+		chain.push(current as ThrownShape);
+		current = (current as ThrownShape).cause;
+	}
+	return chain;
+}
+
+function isTokenEndpointError(error: ThrownShape, tokenUrl: string): boolean {
+	const message = typeof error.message === 'string' ? error.message : '';
+	return (
+		message.startsWith('Failed to acquire OAuth2 access token') ||
+		message.startsWith('Expected JSON response from OAuth2 token endpoint') ||
+		error.code === 'EAUTH' ||
+		error.code === 'ESTATUS' ||
+		(typeof error.config?.url === 'string' && error.config.url.split('?')[0] === tokenUrl)
+	);
+}
+
+/** What one error of the chain says of the token endpoint's answer: Entra's error, its description, Retry-After. */
+function tokenFacts(token: TokenFailure, error: ThrownShape): TokenFailure {
+	const body =
+		typeof error.body === 'object' && error.body !== null
+			? (error.body as Record<string, unknown>)
+			: undefined;
+	if (typeof body?.error === 'string') token.entraError ??= body.error;
+	if (typeof body?.error_description === 'string')
+		token.entraDescription ??= body.error_description;
+	const retryAfter = error.response?.headers?.['retry-after'];
+	if (typeof retryAfter === 'string') token.retryAfter ??= retryAfter;
+	return token;
 }

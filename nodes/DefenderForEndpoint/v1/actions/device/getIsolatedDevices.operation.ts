@@ -4,6 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import {
 	isolatedDevices,
 	type IsolatedDeviceAction,
+	type IsolatedDeviceCriteria,
 	type IsolationState,
 } from '../../../lib/isolationState';
 import { odataDateTime } from '../../../lib/odata';
@@ -101,35 +102,7 @@ export async function execute(
 	run: RunState,
 ): Promise<IDataObject[]> {
 	const limit = resultLimit(this, itemIndex);
-	const filters = this.getNodeParameter('filters', itemIndex, {}) as {
-		commentContains?: string;
-		isolatedAfter?: string;
-		isolatedBefore?: string;
-		isolationTypes?: string[];
-		requestor?: string;
-		states?: IsolationState[];
-	};
-	const time = (value: string | undefined, field: string) => {
-		if (!value) return undefined;
-		try {
-			return Date.parse(odataDateTime(value, this.getTimezone()));
-		} catch (error) {
-			throw operationError(
-				this.getNode(),
-				itemIndex,
-				`Filters: ${field}: ${(error as Error).message}`,
-				'Nothing was sent for this item.',
-			);
-		}
-	};
-	const criteria = {
-		states: filters.states ?? [],
-		before: time(filters.isolatedBefore, 'Isolated Before'),
-		after: time(filters.isolatedAfter, 'Isolated After'),
-		requestor: filters.requestor?.trim() || undefined,
-		commentContains: filters.commentContains?.trim() || undefined,
-		isolationTypes: filters.isolationTypes ?? [],
-	};
+	const criteria = isolatedDeviceCriteria(this, itemIndex);
 	const actions = await run.client.list<IsolatedDeviceAction & IDataObject>(
 		endpoints.machineActions.path,
 		{ $filter: ISOLATION_ACTIONS },
@@ -145,4 +118,40 @@ export async function execute(
 		decidedBy: actionOutput(device.decidedBy),
 	}));
 	return limit === undefined ? devices : devices.slice(0, limit);
+}
+
+/** The Filters collection as criteria; a date that cannot be read fails the item before anything is sent. */
+function isolatedDeviceCriteria(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): IsolatedDeviceCriteria {
+	const filters = context.getNodeParameter('filters', itemIndex, {}) as {
+		commentContains?: string;
+		isolatedAfter?: string;
+		isolatedBefore?: string;
+		isolationTypes?: string[];
+		requestor?: string;
+		states?: IsolationState[];
+	};
+	const time = (value: string | undefined, field: string) => {
+		if (!value) return undefined;
+		try {
+			return Date.parse(odataDateTime(value, context.getTimezone()));
+		} catch (error) {
+			throw operationError(
+				context.getNode(),
+				itemIndex,
+				`Filters: ${field}: ${(error as Error).message}`,
+				'Nothing was sent for this item.',
+			);
+		}
+	};
+	return {
+		states: filters.states ?? [],
+		before: time(filters.isolatedBefore, 'Isolated Before'),
+		after: time(filters.isolatedAfter, 'Isolated After'),
+		requestor: filters.requestor?.trim() || undefined,
+		commentContains: filters.commentContains?.trim() || undefined,
+		isolationTypes: filters.isolationTypes ?? [],
+	};
 }
