@@ -27,6 +27,7 @@ const { report } = require('./e2e/common');
 const setup = require('./e2e/setup');
 const { prepareWorkflows } = require('./e2e/workflows');
 const examples = require('./e2e/examples');
+const approval = require('./e2e/approval');
 const { delegatedSignIn } = require('./e2e/delegated');
 const { triggerAcrossRestarts } = require('./e2e/trigger');
 const { checkRequestLog, checkSecretsAndNetwork } = require('./e2e/audit');
@@ -89,6 +90,10 @@ async function runPhases(t) {
 	);
 	t.runs.d = await phase('execute release-and-wait.json as shipped (Wait for Completion)', () =>
 		examples.releaseAndWait(t),
+	);
+	await phase(
+		'execute release-with-approval.json: Dry Run, then the approver says "Do not release"',
+		() => approval.releaseWithApprovalRefused(t),
 	);
 	t.runs.e = await phase(
 		'execute release-isolated-devices.json (Schedule Trigger swapped for a Manual Trigger)',

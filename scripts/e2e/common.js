@@ -42,7 +42,7 @@ async function n8nRun(t, label, args) {
 }
 
 /** `n8n execute --rawOutput` of an imported workflow, with the checks every execution of the examples passes. */
-async function execute(t, workflow) {
+async function execute(t, workflow, defenderNode = DEFENDER_NODE) {
 	const from = t.sim.requests.length;
 	const result = await n8nRun(t, `execute ${workflow.id}`, [
 		'execute',
@@ -66,7 +66,7 @@ async function execute(t, workflow) {
 		`n8n execute --id=${workflow.id}: execution finished with success`,
 		output?.data?.resultData?.error ?? { status: output?.status, finished: output?.finished },
 	);
-	const defenderRun = nodeRun(runData, DEFENDER_NODE);
+	const defenderRun = nodeRun(runData, defenderNode);
 	check(
 		defenderRun !== undefined && defenderRun.executionStatus !== 'error',
 		`n8n execute --id=${workflow.id}: the community node ran (its type was loaded from .n8n/nodes)`,

@@ -15,6 +15,7 @@ const {
 	itemsCode,
 	withManualTrigger,
 } = require('../lib/workflows');
+const { approvalWorkflow } = require('./approval');
 const {
 	check,
 	CREDENTIAL,
@@ -117,7 +118,7 @@ function checkExamples({ ticketExample, scheduledExample, waitExample, isolatedE
 	);
 }
 
-/** The "workflows" phase: checks the examples and writes the six workflows to import. */
+/** The "workflows" phase: checks the examples and writes the seven workflows to import. */
 function prepareWorkflows(t) {
 	const examples = {
 		ticketExample: readExample('ticket-to-release.json'),
@@ -149,11 +150,16 @@ function prepareWorkflows(t) {
 	// The simulator's incidents were isolated by soc@contoso.com, not by this app.
 	nodeNamed(isolated, ISOLATED_NODE).parameters.filters.requestor = SEEDED_REQUESTOR;
 	const httpRequest = httpRequestWorkflow(t.sim.apiBaseUrl);
+	const approval = approvalWorkflow();
 
 	const file = path.join(t.temp, 'workflows.json');
 	fs.writeFileSync(
 		file,
-		JSON.stringify([tickets, failuresCase, scheduled, waiting, isolated, httpRequest], null, 2),
+		JSON.stringify(
+			[tickets, failuresCase, scheduled, waiting, isolated, httpRequest, approval],
+			null,
+			2,
+		),
 	);
 	return {
 		file,
@@ -165,6 +171,7 @@ function prepareWorkflows(t) {
 		waiting,
 		isolated,
 		httpRequest,
+		approval,
 	};
 }
 
