@@ -194,7 +194,7 @@ export function resolveCloud(settings: CloudSettings): ResolvedCloud {
  * Delegated permissions of WindowsDefenderATP the node asks for when it acts as a signed-in user: Machine.Isolate
  * ('Isolate machine') for Isolate, Release and Cancel, Machine.Read ('Read machine information') for every lookup.
  */
-export const DELEGATED_PERMISSIONS = ['Machine.Isolate', 'Machine.Read'] as const;
+const DELEGATED_PERMISSIONS = ['Machine.Isolate', 'Machine.Read'] as const;
 
 /**
  * The delegated scope for a cloud's application scope: `<resource>/.default` becomes `<resource>/Machine.Isolate

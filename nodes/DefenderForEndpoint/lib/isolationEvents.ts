@@ -10,13 +10,6 @@ export type IsolationEvent =
 	| 'isolationOrReleaseFailed'
 	| 'isolationOrReleaseRequested';
 
-export const ISOLATION_EVENTS: IsolationEvent[] = [
-	'deviceIsolated',
-	'deviceReleased',
-	'isolationOrReleaseFailed',
-	'isolationOrReleaseRequested',
-];
-
 export interface FeedAction {
 	id: string;
 	type: string;
@@ -47,7 +40,7 @@ export const OVERLAP_MS = 15 * 60_000;
 /** At most this many actions under way are followed; beyond it the oldest are dropped (their final event is lost). */
 export const MAX_UNDER_WAY = 5_000;
 /** At most this many finished actions are remembered inside the overlap; beyond it the oldest are dropped. */
-export const MAX_RECENT_DONE = 10_000;
+const MAX_RECENT_DONE = 10_000;
 /** An action under way that Defender no longer returns by ID, created this long before the mark, is forgotten. */
 export const FORGET_UNLISTED_MS = 30 * 86_400_000;
 
@@ -64,7 +57,7 @@ export function createdMs(action: FeedAction): number {
 }
 
 /** The final event an action's status gives, if it is final. */
-export function finalEvent(action: FeedAction): IsolationEvent | undefined {
+function finalEvent(action: FeedAction): IsolationEvent | undefined {
 	if (!FINAL_ACTION_STATUSES.has(action.status)) return undefined;
 	if (action.status !== 'Succeeded') return 'isolationOrReleaseFailed';
 	return action.type === 'Isolate' ? 'deviceIsolated' : 'deviceReleased';

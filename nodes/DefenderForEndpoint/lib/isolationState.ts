@@ -21,7 +21,7 @@ export function isActionUnderWay(action: { status: string }): boolean {
 }
 
 /** When a succeeded action took effect: its last update (completion), else its creation. */
-export function tookEffectAt(action: IsolationAction): number {
+function tookEffectAt(action: IsolationAction): number {
 	const updated = Date.parse(action.lastUpdateDateTimeUtc ?? action.lastUpdateTimeUtc ?? '');
 	return Number.isNaN(updated) ? Date.parse(action.creationDateTimeUtc ?? '') || 0 : updated;
 }

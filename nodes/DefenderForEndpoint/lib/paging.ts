@@ -2,7 +2,7 @@
  * The most pages one listing follows: at Defender's 10,000 entities a page, ten million entities, far beyond any
  * tenant's isolation actions or devices, yet a bound on a server that keeps handing out new links.
  */
-export const MAX_PAGES = 1_000;
+const MAX_PAGES = 1_000;
 
 /** The pages one listing has asked for: a page asked for twice (a link that repeats, or a cycle) stops the listing. */
 export class PageTrail {

@@ -47,7 +47,7 @@ const HTTP_DATE = [
 /** Defender's throttling windows are a minute and an hour: no real Retry-After is longer than the hour. */
 const LONGEST_REAL_RETRY_AFTER_MS = 3_600_000;
 /** One answer may hold back calls for at most the minute window; if Defender still throttles, it says so again. */
-export const RETRY_AFTER_CAP_MS = 60_000;
+const RETRY_AFTER_CAP_MS = 60_000;
 
 /**
  * Parses Retry-After (delta-seconds or an HTTP date) into milliseconds from now, at most RETRY_AFTER_CAP_MS.

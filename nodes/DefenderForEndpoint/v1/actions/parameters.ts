@@ -44,7 +44,7 @@ export function requiredActionId(context: IExecuteFunctions, itemIndex: number):
 }
 
 /** A per-item numeric parameter, checked against its range: an unusable value fails the item before anything is sent. */
-export function numberParameter(
+function numberParameter(
 	context: IExecuteFunctions,
 	name: 'limit' | 'maxCompletionWaitSeconds',
 	itemIndex: number,

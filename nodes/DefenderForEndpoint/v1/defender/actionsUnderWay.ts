@@ -9,13 +9,13 @@ import type { MachineAction } from './machineActions';
  * How long a snapshot of the tenant's running isolation actions is trusted while a run goes on. Five minutes costs 12
  * calls an hour (under 1 % of the hourly quota); what changes in between, Defender's answer to the POST still shows.
  */
-export const SNAPSHOT_REFRESH_MS = 5 * 60_000;
+const SNAPSHOT_REFRESH_MS = 5 * 60_000;
 
 /**
  * How old a snapshot taken by another execution of this process may be for a new run to start with it. Webhook
  * executions of one device each would otherwise spend half of Defender's quota on snapshots.
  */
-export const SNAPSHOT_REUSE_MS = 60_000;
+const SNAPSHOT_REUSE_MS = 60_000;
 
 /** Action IDs Defender answered to this process's POSTs, newest last: a later echo of one is not a new action. */
 const answeredIds = new Set<string>();

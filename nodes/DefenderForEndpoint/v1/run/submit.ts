@@ -127,7 +127,7 @@ type Next =
  * isolated) → post → reconcile the answer. Every 2xx answer is checked; an action that existed before our POST is
  * "alreadyInProgress", never "created"; a lost answer adopts only an action that provably belongs to that POST.
  */
-export async function submitAction(
+async function submitAction(
 	run: RunState,
 	device: DeviceTarget,
 	request: ActionRequest,
