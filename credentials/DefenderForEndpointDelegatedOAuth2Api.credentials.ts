@@ -17,8 +17,9 @@ import {
 const COMMERCIAL_DELEGATED_SCOPE = delegatedScope(CLOUDS.commercial.scope);
 
 /**
- * Delegated sign-in (OAuth2 authorization code with refresh tokens): the node acts as the analyst who clicked
- * "Connect my account", so Defender records that user as the requestor and applies the user's role and device groups.
+ * Delegated sign-in (OAuth2 authorization code with refresh tokens): the node acts as the analyst
+ * who clicked "Connect my account", so Defender records that user as the requestor and applies the
+ * user's role and device groups.
  */
 export class DefenderForEndpointDelegatedOAuth2Api implements ICredentialType {
 	name = 'defenderForEndpointDelegatedOAuth2Api';
@@ -83,7 +84,8 @@ export class DefenderForEndpointDelegatedOAuth2Api implements ICredentialType {
 			type: 'hidden',
 			default: `={{ $self.cloud === 'custom' ? $self.customScope : ${perCloudExpression((cloud) => delegatedScope(cloud.scope), '$self.cloud')} }}`,
 		},
-		// As Microsoft's own OAuth2 credential in n8n: the code comes back in the query; the user picks the account.
+		// As Microsoft's own OAuth2 credential in n8n: the code comes back in the query; the user picks
+		// the account.
 		{
 			displayName: 'Auth URI Query Parameters',
 			name: 'authQueryParameters',
@@ -92,6 +94,9 @@ export class DefenderForEndpointDelegatedOAuth2Api implements ICredentialType {
 		},
 	];
 
-	/** Reads one device as the signed-in user: proves the sign-in, the cloud and Machine.Read together. */
+	/**
+	 * Reads one device as the signed-in user: proves the sign-in, the cloud and Machine.Read
+	 * together.
+	 */
 	test = READ_ONE_DEVICE;
 }

@@ -64,6 +64,9 @@ export class DefenderForEndpointOAuth2Api implements ICredentialType {
 		},
 	];
 
-	/** Acquires a token and reads one device: proves the secret, the cloud and Machine.Read.All together. */
+	/**
+	 * Acquires a token and reads one device: proves the secret, the cloud and Machine.Read.All
+	 * together.
+	 */
 	test = READ_ONE_DEVICE;
 }

@@ -11,10 +11,10 @@ export interface ConnectionFieldTexts {
 }
 
 /**
- * Cloud, Tenant ID, Client ID and Client Secret, in that order, then the Custom cloud's API Base URL. The ID and
- * secret are not named clientId / clientSecret: n8n shows a field that overrides one of the oAuth2Api parent's fields in
- * the parent's place (first), so the visible fields have names of their own and the parent's are derived
- * (derivedClientFields).
+ * Cloud, Tenant ID, Client ID and Client Secret, in that order, then the Custom cloud's API Base
+ * URL. The ID and secret are not named clientId / clientSecret: n8n shows a field that overrides
+ * one of the oAuth2Api parent's fields in the parent's place (first), so the visible fields have
+ * names of their own and the parent's are derived (derivedClientFields).
  */
 export function connectionFields(texts: ConnectionFieldTexts): INodeProperties[] {
 	return [
@@ -70,7 +70,10 @@ export function connectionFields(texts: ConnectionFieldTexts): INodeProperties[]
 	];
 }
 
-/** The sign-in host of the chosen cloud, or the Custom cloud's URL, followed by the tenant's OAuth2 v2.0 endpoint. */
+/**
+ * The sign-in host of the chosen cloud, or the Custom cloud's URL, followed by the tenant's OAuth2
+ * v2.0 endpoint.
+ */
 export function entraEndpoint(endpoint: 'authorize' | 'token', customField: string): string {
 	return `={{ $self.cloud === 'custom' ? $self.${customField} : ${perCloudExpression((cloud) => cloud.loginBaseUrl, '$self.cloud')} + '/' + String($self.tenantId).trim() + '/oauth2/v2.0/${endpoint}' }}`;
 }
@@ -87,7 +90,10 @@ export const CUSTOM_TOKEN_URL_FIELD: INodeProperties = {
 	displayOptions: { show: { cloud: ['custom'] } },
 };
 
-/** n8n's OAuth2 client ID and secret, derived from the visible fields, and its generic fields that mean nothing here. */
+/**
+ * n8n's OAuth2 client ID and secret, derived from the visible fields, and its generic fields that
+ * mean nothing here.
+ */
 export const DERIVED_CLIENT_FIELDS: INodeProperties[] = [
 	{
 		displayName: 'Client ID',
@@ -118,7 +124,10 @@ export const DERIVED_CLIENT_FIELDS: INodeProperties[] = [
 	},
 ];
 
-/** The credential test: reads one device, which proves the sign-in, the cloud and the read permission together. */
+/**
+ * The credential test: reads one device, which proves the sign-in, the cloud and the read
+ * permission together.
+ */
 export const READ_ONE_DEVICE: ICredentialTestRequest = {
 	request: {
 		baseURL: `={{ $credentials.cloud === 'custom' ? $credentials.customApiBaseUrl : ${perCloudExpression((cloud) => cloud.apiBaseUrl, '$credentials.cloud')} }}`,
@@ -165,11 +174,12 @@ const httpRequestDomainsChoice: INodeProperties = {
 };
 
 /**
- * n8n's restriction of a credential in the HTTP Request and GraphQL nodes (it does not apply to this package's node),
- * defaulting to the selected cloud's API and sign-in hosts. n8n adds its own fields for this (default: All) unless the
- * credential has `allowedHttpRequestDomains`: so the visible fields have names of their own, and n8n's
- * `allowedHttpRequestDomains` / `allowedDomains` are hidden and derived from them. Hidden, they are also not set to
- * None by the editor when it connects an OAuth2 credential.
+ * n8n's restriction of a credential in the HTTP Request and GraphQL nodes (it does not apply to
+ * this package's node), defaulting to the selected cloud's API and sign-in hosts. n8n adds its own
+ * fields for this (default: All) unless the credential has `allowedHttpRequestDomains`: so the
+ * visible fields have names of their own, and n8n's `allowedHttpRequestDomains` / `allowedDomains`
+ * are hidden and derived from them. Hidden, they are also not set to None by the editor when it
+ * connects an OAuth2 credential.
  *
  * @param customUrlFields the credential's URL fields for the Custom cloud, whose hosts are allowed then
  */

@@ -6,9 +6,9 @@ import { DefenderForEndpointV1 } from './v1/DefenderForEndpointV1.node';
 
 export class DefenderForEndpoint extends VersionedNodeType {
 	/**
-	 * n8n constructs the node without options: it runs on the wall clock and this process's rate limiters. The
-	 * benchmark, the demo and the tests give it the simulator's scaled clock (an hour of Defender's quota passes in a
-	 * minute) or limiters of their own.
+	 * n8n constructs the node without options: it runs on the wall clock and this process's rate
+	 * limiters. The benchmark, the demo and the tests give it the simulator's scaled clock (an hour
+	 * of Defender's quota passes in a minute) or limiters of their own.
 	 */
 	constructor(options: Partial<Runtime> = {}) {
 		const baseDescription: INodeTypeBaseDescription = {

@@ -21,12 +21,18 @@ import { DefenderClient } from '../DefenderForEndpoint/v1/transport';
 /** Where the position is kept in the node's static data. */
 export const STATE_KEY = 'isolationFeed';
 const TIMEOUT_MS = 30_000;
-/** A poll waits at most a minute (retries, throttling, the shared rate limiter): the next poll tries again. */
+/**
+ * A poll waits at most a minute (retries, throttling, the shared rate limiter): the next poll tries
+ * again.
+ */
 const POLL_POLICY = { ...DEFAULT_RETRY_POLICY, maxRetries: 3, maxTotalWaitMs: 60_000 };
 /** "Fetch Test Event" shows the newest matching event of this period. */
 const TEST_EVENT_PERIOD_MS = 7 * 86_400_000;
 
-/** Polls of this process under way, per workflow and node: a tick that comes while one runs is skipped. */
+/**
+ * Polls of this process under way, per workflow and node: a tick that comes while one runs is
+ * skipped.
+ */
 const inFlight = new Set<string>();
 
 function filtersOf(context: IPollFunctions): EventFilters {
@@ -56,7 +62,10 @@ function defenderNow(client: DefenderClient): number {
 	return client.serverClock.earliest(client.clock.now());
 }
 
-/** First activation: every action of the last moments counts as seen, the position starts at Defender's "now". */
+/**
+ * First activation: every action of the last moments counts as seen, the position starts at
+ * Defender's "now".
+ */
 async function startPosition(feed: IsolationFeed, client: DefenderClient): Promise<FeedState> {
 	const since = defenderNow(client) - 2 * OVERLAP_MS;
 	const listed = await feed.createdSince(since);
@@ -64,7 +73,10 @@ async function startPosition(feed: IsolationFeed, client: DefenderClient): Promi
 	return advance(empty, listed, [], { initial: true, defenderNow: defenderNow(client) }).state;
 }
 
-/** One poll of an active workflow: the events since the stored position; the position moves only when every call succeeded. */
+/**
+ * One poll of an active workflow: the events since the stored position; the position moves only
+ * when every call succeeded.
+ */
 async function pollActive(context: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 	const staticData = context.getWorkflowStaticData('node');
 	const state = readState(staticData[STATE_KEY]);
@@ -84,7 +96,9 @@ async function pollActive(context: IPollFunctions): Promise<INodeExecutionData[]
 	return items.length ? [items] : null;
 }
 
-/** The editor's "Fetch Test Event": the newest matching event, without touching the stored position. */
+/**
+ * The editor's "Fetch Test Event": the newest matching event, without touching the stored position.
+ */
 async function testEvent(context: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 	const client = await DefenderClient.create(context, TIMEOUT_MS);
 	const feed = new IsolationFeed(client, POLL_POLICY);

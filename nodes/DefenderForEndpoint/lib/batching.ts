@@ -1,9 +1,10 @@
 import { safeLowerCase, odataString, sameHostname } from './odata';
 
 /**
- * How Defender is asked about many devices at once: `computerDnsName eq 'a' or computerDnsName eq 'b' …`.
- * Bounded by the number of names (ASP.NET OData, which serves Defender's API, caps a filter's node count; 40 clauses
- * stay well inside a cap of a few hundred) and by the URL's length (gateways refuse URLs of a few thousand characters).
+ * How Defender is asked about many devices at once: `computerDnsName eq 'a' or computerDnsName eq
+ * 'b' …`. Bounded by the number of names (ASP.NET OData, which serves Defender's API, caps a
+ * filter's node count; 40 clauses stay well inside a cap of a few hundred) and by the URL's length
+ * (gateways refuse URLs of a few thousand characters).
  */
 export const MAX_NAMES_PER_BATCH = 40;
 export const MAX_ENCODED_FILTER_LENGTH = 3_000;
@@ -16,8 +17,9 @@ function firstLabel(hostname: string): string {
 }
 
 /**
- * Whether a device's computer DNS name is the name the user typed: the same name, compared case-insensitively, or
- * (Exact or Short Name) a name whose first DNS label is the typed short name.
+ * Whether a device's computer DNS name is the name the user typed: the same name, compared
+ * case-insensitively, or (Exact or Short Name) a name whose first DNS label is the typed short
+ * name.
  */
 export function hostnameMatches(
 	computerDnsName: string,
@@ -40,7 +42,10 @@ export function hostnameClause(typed: string, matching: HostnameMatching): strin
 	return `(${exact} or startswith(computerDnsName,${odataString(`${safeLowerCase(typed)}.`)}))`;
 }
 
-/** Joins clauses with `or`, in batches within the count and URL-length bounds, every clause in exactly one batch. */
+/**
+ * Joins clauses with `or`, in batches within the count and URL-length bounds, every clause in
+ * exactly one batch.
+ */
 export function orBatches(
 	clauses: string[],
 	maxClauses = MAX_NAMES_PER_BATCH,

@@ -29,8 +29,9 @@ const US_GOVERNMENT_LOGIN = 'https://login.microsoftonline.us';
 const US_GOVERNMENT_SCOPE = 'https://securitycenter.onmicrosoft.us/windowsatpservice/.default';
 
 /**
- * Microsoft's documented hosts per cloud (facts sheet §1, §2: gov.md, exposed-apis-list.md; the regional hosts from
- * improve-request-performance.md: us, eu, uk, au, swa, and ina since its 08/2024 version).
+ * Microsoft's documented hosts per cloud (facts sheet §1, §2: gov.md, exposed-apis-list.md; the
+ * regional hosts from improve-request-performance.md: us, eu, uk, au, swa, and ina since its
+ * 08/2024 version).
  */
 export const CLOUDS: Record<Exclude<CloudName, 'custom'>, CloudEndpoints & { label: string }> = {
 	commercial: {
@@ -140,7 +141,9 @@ export function parseTenantId(raw: unknown): string {
 
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
-/** https only — plain http is accepted for loopback hosts, which the local simulator and tests use. */
+/**
+ * https only — plain http is accepted for loopback hosts, which the local simulator and tests use.
+ */
 export function parseSecureUrl(raw: unknown, fieldLabel: string): string {
 	const text = typeof raw === 'string' ? raw.trim() : '';
 	if (!URL.canParse(text)) throw new Error(`${fieldLabel} "${printable(text)}" is not a valid URL`);
@@ -191,13 +194,15 @@ export function resolveCloud(settings: CloudSettings): ResolvedCloud {
 }
 
 /**
- * Delegated permissions of WindowsDefenderATP the node asks for when it acts as a signed-in user: Machine.Isolate
- * ('Isolate machine') for Isolate, Release and Cancel, Machine.Read ('Read machine information') for every lookup.
+ * Delegated permissions of WindowsDefenderATP the node asks for when it acts as a signed-in user:
+ * Machine.Isolate ('Isolate machine') for Isolate, Release and Cancel, Machine.Read ('Read machine
+ * information') for every lookup.
  */
 const DELEGATED_PERMISSIONS = ['Machine.Isolate', 'Machine.Read'] as const;
 
 /**
- * The delegated scope for a cloud's application scope: `<resource>/.default` becomes `<resource>/Machine.Isolate
+ * The delegated scope for a cloud's application scope: `<resource>/.default` becomes
+ * `<resource>/Machine.Isolate
  * <resource>/Machine.Read offline_access` (offline_access: Entra issues a refresh token, so n8n can renew the sign-in).
  */
 export function delegatedScope(applicationScope: string): string {
@@ -209,8 +214,9 @@ export function delegatedScope(applicationScope: string): string {
 }
 
 /**
- * An n8n expression (without `={{ }}`) that picks a value per cloud from a table built here, e.g. the API host of
- * `$self.cloud`: credentials derive their hidden OAuth2 fields from the Cloud this way, resolved by n8n at use.
+ * An n8n expression (without `={{ }}`) that picks a value per cloud from a table built here, e.g.
+ * the API host of `$self.cloud`: credentials derive their hidden OAuth2 fields from the Cloud this
+ * way, resolved by n8n at use.
  */
 export function perCloudExpression(
 	pick: (endpoints: CloudEndpoints) => string,

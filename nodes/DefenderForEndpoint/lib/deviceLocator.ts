@@ -10,21 +10,28 @@ export const MODE_LABELS: Record<string, string> = {
 	ip: 'By IP Address',
 };
 
-/** A device as the user named it: a machine ID (typed or picked from the list), a hostname or an IP address. */
+/**
+ * A device as the user named it: a machine ID (typed or picked from the list), a hostname or an IP
+ * address.
+ */
 export type DeviceLocator =
 	| { mode: 'id' | 'list'; id: string }
 	| { mode: 'hostname'; hostname: string }
 	| { mode: 'ip'; ip: string };
 
-/** A parsed locator, or why it cannot be used: the message names the field, the hint says what to do. */
+/**
+ * A parsed locator, or why it cannot be used: the message names the field, the hint says what to
+ * do.
+ */
 export type ParsedLocator = { locator: DeviceLocator } | { problem: string; hint: string };
 
 const SHAPE_HINT =
 	'Nothing was sent for this item. Choose a mode (From List, By ID, By Hostname, By IP Address) and give the device as text.';
 
 /**
- * The Device locator, checked and parsed once: {mode, value} with a known mode and a text value that is a machine ID,
- * a hostname or an IP address. Expressions can hand the node anything: each shape is refused by name.
+ * The Device locator, checked and parsed once: {mode, value} with a known mode and a text value
+ * that is a machine ID, a hostname or an IP address. Expressions can hand the node anything: each
+ * shape is refused by name.
  */
 export function parseDeviceLocator(raw: unknown): ParsedLocator {
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {

@@ -16,7 +16,10 @@ export interface MachineActionFilters {
 	createdAfter?: string;
 }
 
-/** Builds an OData $filter from the fields the user set (empty ones are left out); undefined when none is set. */
+/**
+ * Builds an OData $filter from the fields the user set (empty ones are left out); undefined when
+ * none is set.
+ */
 function conjunction(clauses: Array<string | undefined>): string | undefined {
 	const set = clauses.filter((clause): clause is string => clause !== undefined);
 	return set.length ? set.join(' and ') : undefined;
@@ -30,7 +33,10 @@ function clause(value: string | undefined, build: (value: string) => string): st
 	return set === undefined ? undefined : build(set);
 }
 
-/** Machines filter; names are matched in lower case, as Defender stores them. Dates are read in `zone`. */
+/**
+ * Machines filter; names are matched in lower case, as Defender stores them. Dates are read in
+ * `zone`.
+ */
 export function machineFilter(filters: MachineFilters, zone: string): string | undefined {
 	return conjunction([
 		clause(
@@ -61,10 +67,15 @@ export function machineActionFilter(
 /** Isolate and Unisolate actions: what a device's isolation state follows from. */
 export const ISOLATION_ACTIONS = "type eq 'Isolate' or type eq 'Unisolate'";
 
-/** Isolate and Unisolate actions that have not finished, across the tenant: one paged call answers every device. */
+/**
+ * Isolate and Unisolate actions that have not finished, across the tenant: one paged call answers
+ * every device.
+ */
 export const RUNNING_ISOLATION_ACTIONS = `(${ISOLATION_ACTIONS}) and (status eq 'Pending' or status eq 'InProgress')`;
 
-/** The isolation actions of the given devices (one `machineId eq` clause each, joined with `or`). */
+/**
+ * The isolation actions of the given devices (one `machineId eq` clause each, joined with `or`).
+ */
 export function isolationActionsOf(machineIdClauses: string[]): string {
 	const devices =
 		machineIdClauses.length === 1 ? machineIdClauses[0] : `(${machineIdClauses.join(' or ')})`;
@@ -80,7 +91,10 @@ export function machineIdClause(machineId: string): string {
 	return `machineId eq ${odataString(machineId)}`;
 }
 
-/** The device's actions under way, plus every action created on it since `sinceServerMs` (Defender's clock). */
+/**
+ * The device's actions under way, plus every action created on it since `sinceServerMs` (Defender's
+ * clock).
+ */
 export function actionsOfDeviceFilter(machineId: string, sinceServerMs?: number): string {
 	const createdSince =
 		sinceServerMs === undefined
@@ -89,7 +103,10 @@ export function actionsOfDeviceFilter(machineId: string, sinceServerMs?: number)
 	return `${machineIdClause(machineId)} and (status eq 'Pending' or status eq 'InProgress'${createdSince})`;
 }
 
-/** Isolate and Unisolate actions created at or after `sinceServerMs` (Defender's clock): the trigger's window. */
+/**
+ * Isolate and Unisolate actions created at or after `sinceServerMs` (Defender's clock): the
+ * trigger's window.
+ */
 export function isolationActionsCreatedSince(sinceServerMs: number): string {
 	return `(${ISOLATION_ACTIONS}) and creationDateTimeUtc ge ${new Date(sinceServerMs).toISOString()}`;
 }

@@ -1,8 +1,8 @@
 import { FINAL_ACTION_STATUSES } from './isolationState';
 
 /**
- * The trigger's events, from Isolate/Unisolate machine actions, and the position it keeps between polls. Pure: the
- * trigger node reads Defender and stores the position; this decides what is new.
+ * The trigger's events, from Isolate/Unisolate machine actions, and the position it keeps between
+ * polls. Pure: the trigger node reads Defender and stores the position; this decides what is new.
  */
 export type IsolationEvent =
 	| 'deviceIsolated'
@@ -24,10 +24,10 @@ export interface FeedAction {
 
 /**
  * The position, as stored in the workflow's static data (plain JSON):
- * - mark: the newest creationDateTimeUtc seen (Defender's clock, ms); the next poll lists actions created since
- *   mark − OVERLAP_MS;
- * - actions: by lower-case ID, [creation ms, final reported 0/1] of every action created inside the overlap, and of
- *   every older action still under way (its final event not reported yet).
+ * - mark: the newest creationDateTimeUtc seen (Defender's clock, ms); the next poll lists actions
+ *   created since mark − OVERLAP_MS;
+ * - actions: by lower-case ID, [creation ms, final reported 0/1] of every action created inside the
+ *   overlap, and of every older action still under way (its final event not reported yet).
  */
 export interface FeedState {
 	version: 1;
@@ -35,13 +35,25 @@ export interface FeedState {
 	actions: Record<string, [number, 0 | 1]>;
 }
 
-/** Actions created this long before the newest one seen are still listed again: Defender may list an action late. */
+/**
+ * Actions created this long before the newest one seen are still listed again: Defender may list an
+ * action late.
+ */
 export const OVERLAP_MS = 15 * 60_000;
-/** At most this many actions under way are followed; beyond it the oldest are dropped (their final event is lost). */
+/**
+ * At most this many actions under way are followed; beyond it the oldest are dropped (their final
+ * event is lost).
+ */
 export const MAX_UNDER_WAY = 5_000;
-/** At most this many finished actions are remembered inside the overlap; beyond it the oldest are dropped. */
+/**
+ * At most this many finished actions are remembered inside the overlap; beyond it the oldest are
+ * dropped.
+ */
 const MAX_RECENT_DONE = 10_000;
-/** An action under way that Defender no longer returns by ID, created this long before the mark, is forgotten. */
+/**
+ * An action under way that Defender no longer returns by ID, created this long before the mark, is
+ * forgotten.
+ */
 export const FORGET_UNLISTED_MS = 30 * 86_400_000;
 
 export interface EmittedEvent {
@@ -110,9 +122,10 @@ function distinct(actions: FeedAction[]): FeedAction[] {
 }
 
 /**
- * One poll: the events in what Defender answered (the window's listing and the older actions under way read by ID),
- * and the position after them. `initial` (no position yet) records every action as already seen and emits nothing;
- * the mark then starts at `defenderNow` (Defender's time when it answered), so only later actions are new.
+ * One poll: the events in what Defender answered (the window's listing and the older actions under
+ * way read by ID), and the position after them. `initial` (no position yet) records every action as
+ * already seen and emits nothing; the mark then starts at `defenderNow` (Defender's time when it
+ * answered), so only later actions are new.
  */
 export function advance(
 	state: FeedState,
@@ -138,7 +151,10 @@ export function advance(
 	return { events, state: next };
 }
 
-/** Actions asked for by ID that Defender no longer returns, long before the mark, cannot be reported any more. */
+/**
+ * Actions asked for by ID that Defender no longer returns, long before the mark, cannot be reported
+ * any more.
+ */
 function forgetUnlisted(state: FeedState, answered: FeedAction[], askedById: string[]): void {
 	const returned = new Set(answered.map((action) => idKey(action.id)));
 	for (const id of askedById) {
@@ -173,7 +189,10 @@ export interface EventFilters {
 	requestor?: string;
 	/** Case-insensitive substring of the requestor's comment; empty for any. */
 	commentContains?: string;
-	/** Full, Selective or UnManagedDevice: Isolate actions of another type are left out (releases have none); empty for any. */
+	/**
+	 * Full, Selective or UnManagedDevice: Isolate actions of another type are left out (releases have
+	 * none); empty for any.
+	 */
 	isolationType?: string;
 }
 
@@ -194,7 +213,10 @@ export function matches(emitted: EmittedEvent, filters: EventFilters): boolean {
 	return true;
 }
 
-/** The newest matching event among the actions (the editor's test event): a final one before the request. */
+/**
+ * The newest matching event among the actions (the editor's test event): a final one before the
+ * request.
+ */
 export function latestMatching(
 	actions: FeedAction[],
 	filters: EventFilters,

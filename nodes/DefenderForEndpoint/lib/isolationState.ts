@@ -28,11 +28,14 @@ function tookEffectAt(action: IsolationAction): number {
 
 /**
  * The device's isolation state from its Isolate/Unisolate actions.
- * - An action still under way decides first (the newest one created): the device is isolating or releasing.
- * - Otherwise the succeeded action that took effect last decides: duplicate isolate/unisolate calls can complete out
- *   of order (MS docs), so an Isolate created first but finished last leaves the device isolated.
+ * - An action still under way decides first (the newest one created): the device is isolating or
+ *   releasing.
+ * - Otherwise the succeeded action that took effect last decides: duplicate isolate/unisolate calls
+ *   can complete out of order (MS docs), so an Isolate created first but finished last leaves the
+ *   device isolated.
  * - Failed, timed-out and cancelled actions changed nothing.
- * Defender has no isolation property on the machine, so without such an action the state is unknown.
+ * Defender has no isolation property on the machine, so without such an action the state is
+ * unknown.
  */
 export function deriveIsolationState<T extends IsolationAction>(
 	actions: T[],
@@ -64,9 +67,9 @@ export function deriveIsolationState<T extends IsolationAction>(
 }
 
 /**
- * Whether `a` decides the state over `b`: the later one; at the same time the Isolate (the state never says released
- * while an equally recent Isolate exists: it errs towards isolated), then the larger ID, so that the order in which
- * Defender lists the actions never changes the answer.
+ * Whether `a` decides the state over `b`: the later one; at the same time the Isolate (the state
+ * never says released while an equally recent Isolate exists: it errs towards isolated), then the
+ * larger ID, so that the order in which Defender lists the actions never changes the answer.
  */
 function decidesOver<T extends IsolationAction>(a: T, b: T, time: (action: T) => number): boolean {
 	if (time(a) !== time(b)) return time(a) > time(b);
@@ -85,7 +88,10 @@ export interface IsolatedDeviceAction extends IsolationAction {
 export interface IsolatedDeviceCriteria {
 	/** States to keep; empty keeps isolated, isolating and releasing. */
 	states: IsolationState[];
-	/** Keep devices whose isolation took effect (or was requested, while under way) before / after these times (ms). */
+	/**
+	 * Keep devices whose isolation took effect (or was requested, while under way) before / after
+	 * these times (ms).
+	 */
 	before?: number;
 	after?: number;
 	/** Requestor of the deciding action, compared case-insensitively. */
@@ -111,8 +117,9 @@ export interface IsolatedDevice<T> {
 const NOT_RELEASED: IsolationState[] = ['isolated', 'isolating', 'releasing'];
 
 /**
- * Every device whose isolation actions say it is isolated, isolating or releasing — the same rule as Get Isolation
- * State, applied per device to the tenant's actions — narrowed by the criteria, oldest isolation first.
+ * Every device whose isolation actions say it is isolated, isolating or releasing — the same rule
+ * as Get Isolation State, applied per device to the tenant's actions — narrowed by the criteria,
+ * oldest isolation first.
  */
 export function isolatedDevices<T extends IsolatedDeviceAction>(
 	actions: T[],
@@ -143,7 +150,8 @@ export function isolatedDevices<T extends IsolatedDeviceAction>(
 			!lower(decidedBy.requestorComment).includes(criteria.commentContains.toLowerCase())
 		)
 			continue;
-		// The isolation type is the Isolate's scope; for a release under way it is the isolation being lifted, unknown here.
+		// The isolation type is the Isolate's scope; for a release under way it is the isolation being
+		// lifted, unknown here.
 		const isolationType = decidedBy.type === 'Isolate' ? (decidedBy.scope ?? null) : null;
 		if (criteria.isolationTypes.length && !criteria.isolationTypes.includes(isolationType ?? ''))
 			continue;

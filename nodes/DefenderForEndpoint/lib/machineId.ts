@@ -4,8 +4,9 @@ const MACHINE_ID_PATTERN = /^[0-9a-f]{40}$/;
 export const MACHINE_ID_REGEX_SOURCE = '^\\s*[0-9a-fA-F]{40}\\s*$';
 
 /**
- * Returns the canonical (trimmed, lower-case) machine ID, or throws with a message a SOC engineer can act on.
- * Anything else is rejected before it can reach a URL path: no slashes, dots, percent-escapes or spaces.
+ * Returns the canonical (trimmed, lower-case) machine ID, or throws with a message a SOC engineer
+ * can act on. Anything else is rejected before it can reach a URL path: no slashes, dots,
+ * percent-escapes or spaces.
  */
 export function parseMachineId(raw: unknown): string {
 	if (typeof raw !== 'string' || raw.trim() === '') {

@@ -1,6 +1,9 @@
 import { describeValue } from './machineId';
 
-/** The range a numeric option accepts, as the editor shows it; code enforces it too (workflow files bypass the editor). */
+/**
+ * The range a numeric option accepts, as the editor shows it; code enforces it too (workflow files
+ * bypass the editor).
+ */
 export interface NumberRange {
 	/** The option's name as the editor shows it, e.g. "Parallel Requests". */
 	label: string;
@@ -11,9 +14,10 @@ export interface NumberRange {
 }
 
 /**
- * A numeric option's value, or an Error naming the option and the value. Expressions can hand the node anything
- * ("four", NaN, "", an object): only a finite number in the range, or text that is exactly such a number, is taken.
- * A value that is absent (the option is not set) is the default; a value that is set but unusable never is.
+ * A numeric option's value, or an Error naming the option and the value. Expressions can hand the
+ * node anything ("four", NaN, "", an object): only a finite number in the range, or text that is
+ * exactly such a number, is taken. A value that is absent (the option is not set) is the default; a
+ * value that is set but unusable never is.
  */
 export function checkedNumber(raw: unknown, range: NumberRange, fallback: number): number {
 	if (raw === undefined || raw === null) return fallback;

@@ -2,7 +2,10 @@ import { DateTime } from 'luxon';
 
 import { printable } from './machineId';
 
-/** An OData string literal: single-quoted, with every quote inside doubled, so input cannot change the filter. */
+/**
+ * An OData string literal: single-quoted, with every quote inside doubled, so input cannot change
+ * the filter.
+ */
 export function odataString(value: string): string {
 	return `'${value.replace(/'/g, "''")}'`;
 }
@@ -12,7 +15,9 @@ export function hostnameFilter(hostname: string): string {
 	return `computerDnsName eq ${odataString(hostname)}`;
 }
 
-/** Unicode category Cc: the C0 controls U+0000–U+001F, DEL U+007F and the C1 controls U+0080–U+009F. */
+/**
+ * Unicode category Cc: the C0 controls U+0000–U+001F, DEL U+007F and the C1 controls U+0080–U+009F.
+ */
 const CONTROL_CHARACTERS = /\p{Cc}/u;
 const MAX_HOSTNAME_LENGTH = 255;
 
@@ -36,9 +41,10 @@ export function parseHostname(raw: unknown): string {
 }
 
 /**
- * Lower case that never maps a non-ASCII character onto an ASCII one. JavaScript's full case folding does for some
- * look-alikes (the Kelvin sign U+212A lower-cases to "k", U+0130 to "i" and a combining dot), which would make a
- * look-alike name match an ASCII one; such characters stay as they are ("Ü" still folds to "ü").
+ * Lower case that never maps a non-ASCII character onto an ASCII one. JavaScript's full case
+ * folding does for some look-alikes (the Kelvin sign U+212A lower-cases to "k", U+0130 to "i" and a
+ * combining dot), which would make a look-alike name match an ASCII one; such characters stay as
+ * they are ("Ü" still folds to "ü").
  */
 export function safeLowerCase(text: string): string {
 	let folded = '';
@@ -53,14 +59,17 @@ function isAscii(char: string): boolean {
 	return (char.codePointAt(0) ?? 0) <= 0x7f;
 }
 
-/** Defender compares computer names case-insensitively; so do we when checking what a filter returned (safeLowerCase). */
+/**
+ * Defender compares computer names case-insensitively; so do we when checking what a filter
+ * returned (safeLowerCase).
+ */
 export function sameHostname(a: string, b: string): boolean {
 	return safeLowerCase(a) === safeLowerCase(b);
 }
 
 /**
- * An OData DateTimeOffset literal in UTC (unquoted, e.g. 2024-05-01T08:00:00Z). A value without an offset is read in
- * `zone` (the workflow's time zone), as n8n's date pickers mean it.
+ * An OData DateTimeOffset literal in UTC (unquoted, e.g. 2024-05-01T08:00:00Z). A value without an
+ * offset is read in `zone` (the workflow's time zone), as n8n's date pickers mean it.
  */
 export function odataDateTime(value: unknown, zone: string): string {
 	const parsed =

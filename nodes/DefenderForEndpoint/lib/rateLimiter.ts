@@ -1,64 +1,13 @@
-/** At most `limit` calls in any rolling `windowMs`. */
-export interface RateWindow {
-	limit: number;
-	windowMs: number;
-}
+import {
+	DEFENDER_RATE_WINDOWS,
+	SHARE,
+	type NextSlot,
+	type RateWindow,
+	type Reservation,
+	type SlotWait,
+} from './rateWindows';
 
-/** Defender's documented throttling, per tenant and application: 100 calls a minute and 1,500 an hour. */
-export const DEFENDER_RATE_WINDOWS: RateWindow[] = [
-	{ limit: 100, windowMs: 60_000 },
-	{ limit: 1_500, windowMs: 3_600_000 },
-];
-
-/** A booked call: `epoch` tells whether Defender throttled the app after it was booked (see confirm). */
-export type Reservation =
-	| { granted: true; atMs: number; epoch: number }
-	| { granted: false; availableAtMs: number };
-
-/**
- * How a limiter learns its share of a quota that other clients use too (other n8n workers, other integrations of
- * the same app registration), additive increase, multiplicative decrease:
- * - a 429 that the process's own calls explain (it made the window's limit itself, counting calls answered 429) or
- *   that answers a call sent before the current pause: the pause (Retry-After plus jitter), nothing learned;
- * - any other 429 is unexplained. It pauses the process for its Retry-After, then, for as long again (at most a
- *   window), spreads the limit's calls over a quarter of the pause: a quota that others filled for most of a minute
- *   (Retry-After near a minute) is taken up again one call at a time and costs one 429 when it fills, not a burst;
- *   a stray 429 (Retry-After 2 s) costs about its Retry-After;
- * - throttling persists when the process has been paused by unexplained 429s for more than half of the last window
- *   (strays at 1 call in 20 with Retry-After 2 pause it about 15 s a minute; a shared quota that is full pauses it
- *   until the window frees): only then does the share drop, to 70 % of itself, at least FLOOR of the ceiling, and
- *   its calls go one at a time, the share spread over a sixth of the window;
- * - each quiet recovery interval (10 s, counted from the end of the last pause) gives back a step (10 % of the
- *   ceiling): from the floor to the ceiling in 90 s.
- * At the ceiling and after the pacing that follows a pause the limiter is alone again: full bursts.
- */
-export const SHARE = {
-	floorFraction: 0.1,
-	decreaseFactor: 0.7,
-	/** Throttling persists beyond this part of the first window spent paused by unexplained 429s. */
-	persistentFraction: 0.5,
-	stepFraction: 0.1,
-	recoveryIntervalMs: 10_000,
-	/** A lowered share: calls at least window ÷ (paceFactor × limit) apart. */
-	paceFactor: 6,
-	/** After an unexplained 429's pause, the limit's calls are spread over this part of the pause. */
-	afterPauseSpread: 0.25,
-};
-
-/** Why the next slot is later than now: the state a status display or an error message can explain. */
-export type SlotWait =
-	/** Defender answered 429 and asked to wait (Retry-After, plus jitter). */
-	| { reason: 'retryAfter' }
-	/** The quota's window (the minute, the hour) is full with this process's own calls. */
-	| { reason: 'quota'; windowMs: number; limit: number }
-	/** The process's learned share of a quota others use too: a lowered limit, or the pacing of a shared quota. */
-	| { reason: 'share'; limit: number };
-
-export interface NextSlot {
-	atMs: number;
-	/** Undefined when the slot is now. */
-	wait?: SlotWait;
-}
+export * from './rateWindows';
 
 /**
  * A client-side sliding-window limiter. Calls are granted in FIFO order: a reservation is a promise
@@ -68,18 +17,30 @@ export class SlidingWindowRateLimiter {
 	/** Granted call times, ascending. */
 	private readonly granted: number[] = [];
 
-	/** When this process's calls were answered 429, within the longest window: Defender may count them. */
+	/**
+	 * When this process's calls were answered 429, within the longest window: Defender may count
+	 * them.
+	 */
 	private readonly refused: number[] = [];
 
-	/** The pauses unexplained 429s imposed, within the first window: how long throttling has persisted. */
+	/**
+	 * The pauses unexplained 429s imposed, within the first window: how long throttling has
+	 * persisted.
+	 */
 	private readonly unexplainedPauses: Array<{ fromMs: number; untilMs: number }> = [];
 
 	private pausedUntilMs = 0;
 
-	/** After an unexplained 429's pause, for as long again: the limit's calls spread over a quarter of the pause. */
+	/**
+	 * After an unexplained 429's pause, for as long again: the limit's calls spread over a quarter of
+	 * the pause.
+	 */
 	private afterPause = { untilMs: 0, spacingMs: 0 };
 
-	/** The calls allowed in the first (shortest) window: the ceiling when alone, less when the quota is shared. */
+	/**
+	 * The calls allowed in the first (shortest) window: the ceiling when alone, less when the quota
+	 * is shared.
+	 */
 	private limit: number;
 
 	/** Counts throttling answers: a reservation booked under an older epoch is booked again. */
@@ -98,7 +59,10 @@ export class SlidingWindowRateLimiter {
 		this.limit = windows[0].limit;
 	}
 
-	/** This process's current minute limit (the first window's): the ceiling unless Defender said the quota is shared. */
+	/**
+	 * This process's current minute limit (the first window's): the ceiling unless Defender said the
+	 * quota is shared.
+	 */
 	currentLimit(nowMs: number): number {
 		this.recover(nowMs);
 		return this.limit;
@@ -139,7 +103,8 @@ export class SlidingWindowRateLimiter {
 				limit: this.limit,
 			});
 		}
-		// While Defender's pause lasts, that is why calls wait, also those queued behind the first after it.
+		// While Defender's pause lasts, that is why calls wait, also those queued behind the first
+		// after it.
 		return this.pausedUntilMs > nowMs ? { atMs: next.atMs, wait: { reason: 'retryAfter' } } : next;
 	}
 
@@ -153,8 +118,9 @@ export class SlidingWindowRateLimiter {
 	}
 
 	/**
-	 * Called when a reservation's time has come: true if the call may go. False when Defender throttled the app while
-	 * it waited: its slot is given back and the caller books again, under the new share and pause.
+	 * Called when a reservation's time has come: true if the call may go. False when Defender
+	 * throttled the app while it waited: its slot is given back and the caller books again, under the
+	 * new share and pause.
 	 */
 	confirm(reservation: Reservation & { granted: true }): boolean {
 		if (reservation.epoch === this.epoch) return true;
@@ -163,10 +129,11 @@ export class SlidingWindowRateLimiter {
 	}
 
 	/**
-	 * The call booked for `bookedAtMs` has been answered at `answeredAtMs`. Defender counted it when it arrived,
-	 * somewhere in between (after the token fetch, on a slow network): from now on the window counts it from the
-	 * answer, so a later call can never reach Defender less than a window after it. A call Defender throttled is not
-	 * booked any more (the window's calls are the admitted ones), but remembered as this process's attempt.
+	 * The call booked for `bookedAtMs` has been answered at `answeredAtMs`. Defender counted it when
+	 * it arrived, somewhere in between (after the token fetch, on a slow network): from now on the
+	 * window counts it from the answer, so a later call can never reach Defender less than a window
+	 * after it. A call Defender throttled is not booked any more (the window's calls are the admitted
+	 * ones), but remembered as this process's attempt.
 	 */
 	settle(bookedAtMs: number, answeredAtMs: number, counted = true): void {
 		if (!counted) {
@@ -183,9 +150,9 @@ export class SlidingWindowRateLimiter {
 	}
 
 	/**
-	 * Defender throttled a call this limiter let through (429): nobody calls before `untilMs` (its Retry-After plus
-	 * jitter), and calls booked meanwhile book again. What else it means, see SHARE. Call settle(…, false) for the
-	 * throttled call first.
+	 * Defender throttled a call this limiter let through (429): nobody calls before `untilMs` (its
+	 * Retry-After plus jitter), and calls booked meanwhile book again. What else it means, see SHARE.
+	 * Call settle(…, false) for the throttled call first.
 	 */
 	throttled(nowMs: number, untilMs: number): void {
 		this.recover(nowMs);
@@ -202,7 +169,10 @@ export class SlidingWindowRateLimiter {
 		this.quietSinceMs = this.pausedUntilMs;
 	}
 
-	/** For as long as the pause (at most a window) after it ends, the limit's calls spread over a part of the pause. */
+	/**
+	 * For as long as the pause (at most a window) after it ends, the limit's calls spread over a part
+	 * of the pause.
+	 */
 	private paceAfterPause(nowMs: number): void {
 		const pauseMs = Math.min(this.pausedUntilMs - nowMs, this.windows[0].windowMs);
 		const stillPacing = nowMs < this.afterPause.untilMs;
@@ -215,7 +185,9 @@ export class SlidingWindowRateLimiter {
 		};
 	}
 
-	/** Whether this process's own attempts (admitted or answered 429) fill one of the quota's windows. */
+	/**
+	 * Whether this process's own attempts (admitted or answered 429) fill one of the quota's windows.
+	 */
 	private explainedByOwnCalls(nowMs: number): boolean {
 		return this.windows.some(({ limit, windowMs }) => {
 			const inWindow = (at: number) => at > nowMs - windowMs && at <= nowMs;
@@ -248,7 +220,10 @@ export class SlidingWindowRateLimiter {
 		if (index !== -1) this.granted.splice(index, 1);
 	}
 
-	/** Drops what no window can count any more: calls older than the longest window, pauses older than the first. */
+	/**
+	 * Drops what no window can count any more: calls older than the longest window, pauses older than
+	 * the first.
+	 */
 	private forget(nowMs: number): void {
 		const longestWindow = Math.max(...this.windows.map((window) => window.windowMs));
 		const expired = (times: number[]) => {

@@ -1,20 +1,30 @@
-/** A credential value that must never appear in what the node shows, and the words that stand in for it. */
+/**
+ * A credential value that must never appear in what the node shows, and the words that stand in for
+ * it.
+ */
 export interface Secret {
 	label: string;
 	value: unknown;
 }
 
-/** Values this short are field names or flags, not secrets; replacing them would garble ordinary words. */
+/**
+ * Values this short are field names or flags, not secrets; replacing them would garble ordinary
+ * words.
+ */
 const MIN_SECRET_LENGTH = 6;
 
-/** Anything shaped like a bearer credential, known or not (a token n8n fetched after the secrets were read). */
+/**
+ * Anything shaped like a bearer credential, known or not (a token n8n fetched after the secrets
+ * were read).
+ */
 const BEARER = /\bBearer\s+[\w.~+/=-]+/gi;
 /** A JWT, whole or cut short by a shortened error text (its header always starts with `eyJ`). */
 const JWT = /\beyJ[\w-]{4,}(?:\.[\w-]*){0,2}/g;
 
 /**
- * Replaces every occurrence of every secret in the text, also URL- and JSON-escaped (an echoed token form or body),
- * longest first so a secret that contains another is replaced whole; then anything shaped like a token.
+ * Replaces every occurrence of every secret in the text, also URL- and JSON-escaped (an echoed
+ * token form or body), longest first so a secret that contains another is replaced whole; then
+ * anything shaped like a token.
  */
 export function redact(text: string, secrets: Secret[]): string {
 	const forms = secrets
@@ -36,8 +46,9 @@ const NOT_WALKED = new Set(['node']);
 const MAX_DEPTH = 12;
 
 /**
- * Redacts every text inside a value, in place: each field of an error (message, description, stack, cause, the raw
- * answer it carries…), of nested objects and of arrays. Returns the value (a new string for a string).
+ * Redacts every text inside a value, in place: each field of an error (message, description, stack,
+ * cause, the raw answer it carries…), of nested objects and of arrays. Returns the value (a new
+ * string for a string).
  */
 export function redactDeep<T>(
 	value: T,

@@ -1,7 +1,7 @@
 /**
- * How hard one request is retried. Every wait — backoff, Retry-After and rate-limiter queueing — counts against
- * maxTotalWaitMs. maxRetries bounds retries after real failures (5xx, lost connections); throttling (429) is a
- * request to wait, bounded by maxTotalWaitMs alone.
+ * How hard one request is retried. Every wait — backoff, Retry-After and rate-limiter queueing —
+ * counts against maxTotalWaitMs. maxRetries bounds retries after real failures (5xx, lost
+ * connections); throttling (429) is a request to wait, bounded by maxTotalWaitMs alone.
  */
 export interface RetryPolicy {
 	/** Retries after the first attempt, not counting waits Defender asked for with 429. */
@@ -44,15 +44,22 @@ const HTTP_DATE = [
 	/^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/,
 ];
 
-/** Defender's throttling windows are a minute and an hour: no real Retry-After is longer than the hour. */
+/**
+ * Defender's throttling windows are a minute and an hour: no real Retry-After is longer than the
+ * hour.
+ */
 const LONGEST_REAL_RETRY_AFTER_MS = 3_600_000;
-/** One answer may hold back calls for at most the minute window; if Defender still throttles, it says so again. */
+/**
+ * One answer may hold back calls for at most the minute window; if Defender still throttles, it
+ * says so again.
+ */
 const RETRY_AFTER_CAP_MS = 60_000;
 
 /**
- * Parses Retry-After (delta-seconds or an HTTP date) into milliseconds from now, at most RETRY_AFTER_CAP_MS.
- * Returns undefined when the header is absent, unreadable or cannot be a real wait (beyond the hour window), so the
- * caller falls back to backoff: one bad header must never hold the process's shared limiter for a day.
+ * Parses Retry-After (delta-seconds or an HTTP date) into milliseconds from now, at most
+ * RETRY_AFTER_CAP_MS. Returns undefined when the header is absent, unreadable or cannot be a real
+ * wait (beyond the hour window), so the caller falls back to backoff: one bad header must never
+ * hold the process's shared limiter for a day.
  */
 export function parseRetryAfter(
 	header: string | string[] | undefined,
@@ -93,8 +100,8 @@ export type RetryDecision =
 	| { retry: false; reason: 'attempts' | 'wait'; delayMs: number };
 
 /**
- * Decides whether the next retry fits the policy.
- * retryNumber counts retries (1 for the first retry); waitedMs is what this request has already waited.
+ * Decides whether the next retry fits the policy. retryNumber counts retries (1 for the first
+ * retry); waitedMs is what this request has already waited.
  */
 export function planRetry(
 	retryNumber: number,
@@ -109,7 +116,10 @@ export function planRetry(
 	return { retry: true, delayMs };
 }
 
-/** Jitter added to a throttling wait: half the wait, at least 0.5 s and at most 2 s, so workers do not wake together. */
+/**
+ * Jitter added to a throttling wait: half the wait, at least 0.5 s and at most 2 s, so workers do
+ * not wake together.
+ */
 const THROTTLE_JITTER_MIN_MS = 500;
 const THROTTLE_JITTER_MAX_MS = 2_000;
 
@@ -121,9 +131,10 @@ export function throttleJitterMs(waitMs: number, random: () => number = Math.ran
 export type ThrottleDecision = { wait: true; delayMs: number } | { wait: false; delayMs: number };
 
 /**
- * Decides how long to wait after Defender throttled a call (429). A throttling answer is not a failure: it does not
- * use a retry, and the item waits as often as Defender asks, for as long as its Max Wait allows.
- * throttleNumber counts the item's 429 answers (1 for the first), for backoff when Retry-After is missing.
+ * Decides how long to wait after Defender throttled a call (429). A throttling answer is not a
+ * failure: it does not use a retry, and the item waits as often as Defender asks, for as long as
+ * its Max Wait allows. throttleNumber counts the item's 429 answers (1 for the first), for backoff
+ * when Retry-After is missing.
  */
 export function planThrottleWait(
 	throttleNumber: number,

@@ -1,10 +1,12 @@
 /**
- * What Defender's clock says, learned from the HTTP Date header of its answers. Actions carry Defender's timestamps;
- * deciding whether an action was created before or after one of our requests needs Defender's time, not ours.
+ * What Defender's clock says, learned from the HTTP Date header of its answers. Actions carry
+ * Defender's timestamps; deciding whether an action was created before or after one of our requests
+ * needs Defender's time, not ours.
  *
- * Each answer bounds the offset (Defender's time minus ours): the header was written between our send and our
- * receipt, and truncated to the second. Until an answer has been seen, the clocks are assumed to agree within
- * UNMEASURED_SKEW_MS (NTP-synchronised hosts; real Defender answers always carry a Date header).
+ * Each answer bounds the offset (Defender's time minus ours): the header was written between our
+ * send and our receipt, and truncated to the second. Until an answer has been seen, the clocks are
+ * assumed to agree within UNMEASURED_SKEW_MS (NTP-synchronised hosts; real Defender answers always
+ * carry a Date header).
  */
 export const UNMEASURED_SKEW_MS = 30_000;
 /** HTTP dates have a resolution of one second. */
@@ -20,14 +22,17 @@ export interface OffsetBounds {
 export class ServerClock {
 	private bounds: OffsetBounds | undefined;
 
-	/** Narrows the offset with one answer: sent and received on our clock, `dateHeader` on Defender's. */
+	/**
+	 * Narrows the offset with one answer: sent and received on our clock, `dateHeader` on Defender's.
+	 */
 	observe(sentAtMs: number, receivedAtMs: number, dateHeader: unknown): void {
 		if (typeof dateHeader !== 'string') return;
 		const serverMs = Date.parse(dateHeader);
 		if (Number.isNaN(serverMs) || receivedAtMs < sentAtMs) return;
 		const minMs = serverMs - receivedAtMs;
 		const maxMs = serverMs + DATE_RESOLUTION_MS - sentAtMs;
-		// Clocks drift and hosts change: the newest answer wins when it contradicts what was learned before.
+		// Clocks drift and hosts change: the newest answer wins when it contradicts what was learned
+		// before.
 		const previous = this.bounds;
 		if (previous && minMs <= previous.maxMs && maxMs >= previous.minMs) {
 			this.bounds = {

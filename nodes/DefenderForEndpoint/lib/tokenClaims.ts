@@ -1,12 +1,18 @@
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Who an Entra access token was issued for: its tenant (`tid`) and application (`appid` in v1 tokens, `azp` in v2). */
+/**
+ * Who an Entra access token was issued for: its tenant (`tid`) and application (`appid` in v1
+ * tokens, `azp` in v2).
+ */
 export interface TokenIssuance {
 	tenantId?: string;
 	appId?: string;
 }
 
-/** The issuance claims of a JWT access token; undefined for a token that is not a readable JWT (e.g. the simulator's). */
+/**
+ * The issuance claims of a JWT access token; undefined for a token that is not a readable JWT (e.g.
+ * the simulator's).
+ */
 export function readTokenIssuance(token: unknown): TokenIssuance | undefined {
 	if (typeof token !== 'string') return undefined;
 	const parts = token.split('.');
@@ -24,9 +30,10 @@ export function readTokenIssuance(token: unknown): TokenIssuance | undefined {
 }
 
 /**
- * Why a stored token must not be used for the credential as it is now, or undefined when it may be. n8n keeps a
- * credential's token when the credential is edited: a token issued for another tenant (or app registration) would act
- * there. Compared where both sides are GUIDs (a Tenant ID given as a domain name cannot be compared with `tid`).
+ * Why a stored token must not be used for the credential as it is now, or undefined when it may be.
+ * n8n keeps a credential's token when the credential is edited: a token issued for another tenant
+ * (or app registration) would act there. Compared where both sides are GUIDs (a Tenant ID given as
+ * a domain name cannot be compared with `tid`).
  */
 export function staleTokenReason(
 	token: unknown,

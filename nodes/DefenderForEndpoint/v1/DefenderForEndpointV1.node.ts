@@ -25,16 +25,18 @@ const resourceProperty = {
 	noDataExpression: true,
 	options: [
 		{ name: 'Device', value: 'device' },
-		// Shown in the node creator as "<name> Actions"; Defender's portal lists machine actions in its Action center.
+		// Shown in the node creator as "<name> Actions"; Defender's portal lists machine actions in its
+		// Action center.
 		{ name: 'Action Center', value: 'machineAction' },
 	],
 	default: 'device',
 };
 
 export class DefenderForEndpointV1 implements INodeType {
-	// The icon path is resolved next to this file by the linters and next to DefenderForEndpoint.node.ts by n8n's
-	// loader (a version's icon is resolved against its versioned node's file); v1/defenderForEndpoint.svg is a
-	// symbolic link to ../defenderForEndpoint.svg (and the dark variant likewise), so both name the same file.
+	// The icon path is resolved next to this file by the linters and next to
+	// DefenderForEndpoint.node.ts by n8n's loader (a version's icon is resolved against its versioned
+	// node's file); v1/defenderForEndpoint.svg is a symbolic link to ../defenderForEndpoint.svg (and
+	// the dark variant likewise), so both name the same file.
 	description: INodeTypeDescription = {
 		displayName: 'Defender for Endpoint',
 		name: 'defenderForEndpoint',
@@ -63,7 +65,10 @@ export class DefenderForEndpointV1 implements INodeType {
 
 	methods = { listSearch };
 
-	/** n8n calls execute with the execution's context as `this`: the node's runtime reaches the router through a closure. */
+	/**
+	 * n8n calls execute with the execution's context as `this`: the node's runtime reaches the router
+	 * through a closure.
+	 */
 	readonly execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
 
 	constructor(runtime: Runtime = processRuntime) {

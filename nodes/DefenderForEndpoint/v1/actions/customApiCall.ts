@@ -2,9 +2,9 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 /**
- * The value of the "Custom API Call" option that n8n adds to Resource and Operation of every node whose credential
- * extends OAuth2 (n8n's CUSTOM_API_CALL_KEY). The node has no such operation: the call is made in an HTTP Request
- * node with this credential, as for n8n's own nodes.
+ * The value of the "Custom API Call" option that n8n adds to Resource and Operation of every node
+ * whose credential extends OAuth2 (n8n's CUSTOM_API_CALL_KEY). The node has no such operation: the
+ * call is made in an HTTP Request node with this credential, as for n8n's own nodes.
  */
 export const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 

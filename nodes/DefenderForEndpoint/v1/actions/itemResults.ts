@@ -4,9 +4,9 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { Settling, type RunState, type SentRecord } from '../run/runState';
 
 /**
- * The items' results, in input order: a result, an error item (On Error continues), or the failure that stops the
- * node. Results of actions still watched (Wait for Completion) come later: the worker moved on once the item's action
- * was sent.
+ * The items' results, in input order: a result, an error item (On Error continues), or the failure
+ * that stops the node. Results of actions still watched (Wait for Completion) come later: the
+ * worker moved on once the item's action was sent.
  */
 export class ItemResults {
 	private readonly results: Array<INodeExecutionData[] | undefined>;
@@ -23,7 +23,10 @@ export class ItemResults {
 		this.results = new Array(count).fill(undefined);
 	}
 
-	/** Whether no further item may start: the node stops after a failure, or the execution was cancelled. */
+	/**
+	 * Whether no further item may start: the node stops after a failure, or the execution was
+	 * cancelled.
+	 */
 	get stopping(): boolean {
 		return this.firstFailure !== undefined || this.cancelled;
 	}
@@ -45,13 +48,17 @@ export class ItemResults {
 		const failure = await shown(this.context, this.run, error, itemIndex);
 		if (!this.context.continueOnFail() || this.cancelled) {
 			this.firstFailure ??= failure;
-			// The node stops: actions still watched are not waited for (the stop report names every action sent).
+			// The node stops: actions still watched are not waited for (the stop report names every
+			// action sent).
 			this.run?.watcher.stop(new Error('The node stopped'));
 		} else
 			this.results[itemIndex] = [{ json: errorJson(failure), pairedItem: { item: itemIndex } }];
 	}
 
-	/** Every item's results once all are in; throws what stops the node, naming every action this execution sent. */
+	/**
+	 * Every item's results once all are in; throws what stops the node, naming every action this
+	 * execution sent.
+	 */
 	async all(): Promise<INodeExecutionData[]> {
 		if (this.stopping) this.run?.watcher.stop(new Error('The node stopped'));
 		await Promise.all(this.settling);
@@ -62,7 +69,8 @@ export class ItemResults {
 				sent,
 			);
 		}
-		// The invariant: every item has its result. One without is an error, never a silently shorter output.
+		// The invariant: every item has its result. One without is an error, never a silently shorter
+		// output.
 		for (let itemIndex = 0; itemIndex < this.results.length && !this.firstFailure; itemIndex++) {
 			if (this.results[itemIndex] === undefined)
 				await this.fail(itemIndex, unprocessed(this.context, itemIndex));
@@ -89,8 +97,8 @@ function unprocessed(context: IExecuteFunctions, itemIndex: number): NodeOperati
 }
 
 /**
- * When the node stops, every action this execution already sent is named in the error: a release that happened must
- * never be hidden behind another item's failure.
+ * When the node stops, every action this execution already sent is named in the error: a release
+ * that happened must never be hidden behind another item's failure.
  */
 function withSubmitted<E extends NodeApiError | NodeOperationError>(
 	error: E,
@@ -115,12 +123,18 @@ function paired(result: IDataObject | IDataObject[], itemIndex: number): INodeEx
 	}));
 }
 
-/** n8n's shape for an error item: only `error` and `details`, so "On Error: Continue (using error output)" routes it. */
+/**
+ * n8n's shape for an error item: only `error` and `details`, so "On Error: Continue (using error
+ * output)" routes it.
+ */
 function errorJson(error: NodeApiError | NodeOperationError): IDataObject {
 	return { error: error.message, ...(error.description ? { details: error.description } : {}) };
 }
 
-/** The error as the user sees it: an n8n error for the item, with every credential value redacted from every field. */
+/**
+ * The error as the user sees it: an n8n error for the item, with every credential value redacted
+ * from every field.
+ */
 async function shown(
 	context: IExecuteFunctions,
 	run: RunState | undefined,

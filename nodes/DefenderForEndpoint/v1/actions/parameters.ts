@@ -5,7 +5,10 @@ import { checkedNumber, NUMERIC_OPTIONS } from '../../lib/numbers';
 import { parseActionId } from '../../lib/validation';
 import { operationError } from '../transport/errors';
 
-/** The item's Device locator, parsed: an unusable one fails the item naming the field, before anything is sent. */
+/**
+ * The item's Device locator, parsed: an unusable one fails the item naming the field, before
+ * anything is sent.
+ */
 export function deviceParameter(context: IExecuteFunctions, itemIndex: number): DeviceLocator {
 	const parsed = parseDeviceLocator(context.getNodeParameter('device', itemIndex));
 	if ('problem' in parsed)
@@ -43,7 +46,10 @@ export function requiredActionId(context: IExecuteFunctions, itemIndex: number):
 	}
 }
 
-/** A per-item numeric parameter, checked against its range: an unusable value fails the item before anything is sent. */
+/**
+ * A per-item numeric parameter, checked against its range: an unusable value fails the item before
+ * anything is sent.
+ */
 function numberParameter(
 	context: IExecuteFunctions,
 	name: 'limit' | 'maxCompletionWaitSeconds',
@@ -69,7 +75,10 @@ export function resultLimit(context: IExecuteFunctions, itemIndex: number): numb
 	return returnAll ? undefined : numberParameter(context, 'limit', itemIndex, 50);
 }
 
-/** Wait for Completion: how long the item waits for its action to finish, or undefined when it does not wait. */
+/**
+ * Wait for Completion: how long the item waits for its action to finish, or undefined when it does
+ * not wait.
+ */
 export function completionWaitMs(
 	context: IExecuteFunctions,
 	itemIndex: number,

@@ -28,8 +28,9 @@ const operations: Record<string, Record<string, { execute: OperationExecute }>> 
 };
 
 /**
- * Runs the operation for every input item: N items in, N results out, each paired with its input.
- * A failed item becomes an error item when "On Error" continues; otherwise the node stops after the items in flight.
+ * Runs the operation for every input item: N items in, N results out, each paired with its input. A
+ * failed item becomes an error item when "On Error" continues; otherwise the node stops after the
+ * items in flight.
  */
 export async function router(
 	this: IExecuteFunctions,
@@ -58,8 +59,9 @@ export async function router(
 }
 
 /**
- * Processes the items with `workers` at once, in order, until all are done or the run is stopping. The first item
- * runs alone: it fetches the OAuth2 token, which n8n would otherwise fetch once per parallel request.
+ * Processes the items with `workers` at once, in order, until all are done or the run is stopping.
+ * The first item runs alone: it fetches the OAuth2 token, which n8n would otherwise fetch once per
+ * parallel request.
  */
 async function runItems(
 	count: number,
@@ -94,7 +96,10 @@ function chosenOperation(context: IExecuteFunctions): {
 	return { handler, resource, operation };
 }
 
-/** The run's shared state, or why there is none: then every item fails with that reason, and nothing is sent. */
+/**
+ * The run's shared state, or why there is none: then every item fails with that reason, and nothing
+ * is sent.
+ */
 async function startRun(
 	context: IExecuteFunctions,
 	runtime: Runtime,

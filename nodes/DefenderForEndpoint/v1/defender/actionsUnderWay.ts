@@ -6,18 +6,23 @@ import { endpoints } from '../transport/endpoints';
 import type { MachineAction } from './machineActions';
 
 /**
- * How long a snapshot of the tenant's running isolation actions is trusted while a run goes on. Five minutes costs 12
- * calls an hour (under 1 % of the hourly quota); what changes in between, Defender's answer to the POST still shows.
+ * How long a snapshot of the tenant's running isolation actions is trusted while a run goes on.
+ * Five minutes costs 12 calls an hour (under 1 % of the hourly quota); what changes in between,
+ * Defender's answer to the POST still shows.
  */
 const SNAPSHOT_REFRESH_MS = 5 * 60_000;
 
 /**
- * How old a snapshot taken by another execution of this process may be for a new run to start with it. Webhook
- * executions of one device each would otherwise spend half of Defender's quota on snapshots.
+ * How old a snapshot taken by another execution of this process may be for a new run to start with
+ * it. Webhook executions of one device each would otherwise spend half of Defender's quota on
+ * snapshots.
  */
 const SNAPSHOT_REUSE_MS = 60_000;
 
-/** Action IDs Defender answered to this process's POSTs, newest last: a later echo of one is not a new action. */
+/**
+ * Action IDs Defender answered to this process's POSTs, newest last: a later echo of one is not a
+ * new action.
+ */
 const answeredIds = new Set<string>();
 const MAX_ANSWERED_IDS = 50_000;
 
@@ -33,10 +38,16 @@ interface Snapshot {
 	actions: Promise<MachineAction[]>;
 }
 
-/** What this process knows of one tenant's isolation actions (per DefenderClient.identity), shared by its executions. */
+/**
+ * What this process knows of one tenant's isolation actions (per DefenderClient.identity), shared
+ * by its executions.
+ */
 interface TenantView {
 	snapshot?: Snapshot;
-	/** Actions under way that an execution of this process created or saw (its latest status wins), and when. */
+	/**
+	 * Actions under way that an execution of this process created or saw (its latest status wins),
+	 * and when.
+	 */
 	underWay: Map<string, { action: MachineAction; notedAtMs: number }>;
 }
 
@@ -52,14 +63,16 @@ function tenantView(identity: string): TenantView {
 }
 
 /**
- * What one execution knows of the tenant's isolation actions: the process's snapshot of those under way (taken by
- * this run or, when fresh, by another execution; refreshed in long runs), the actions any execution of the process
- * saw under way since, and every action this run has seen.
+ * What one execution knows of the tenant's isolation actions: the process's snapshot of those under
+ * way (taken by this run or, when fresh, by another execution; refreshed in long runs), the actions
+ * any execution of the process saw under way since, and every action this run has seen.
  */
 export class ActionsUnderWay {
 	private readonly view: TenantView;
 
-	/** Whether this run has used a snapshot yet: a run starts with one at most SNAPSHOT_REUSE_MS old. */
+	/**
+	 * Whether this run has used a snapshot yet: a run starts with one at most SNAPSHOT_REUSE_MS old.
+	 */
 	private started = false;
 
 	/** The last known state of each action this run saw, by ID. */
@@ -86,7 +99,10 @@ export class ActionsUnderWay {
 		);
 	}
 
-	/** Records what the run learned of an action (its latest status wins), for the process's other executions too. */
+	/**
+	 * Records what the run learned of an action (its latest status wins), for the process's other
+	 * executions too.
+	 */
 	note(action: MachineAction): void {
 		const id = idKey(action.id);
 		this.seen.set(id, action);
@@ -95,7 +111,10 @@ export class ActionsUnderWay {
 		else this.view.underWay.delete(id);
 	}
 
-	/** Whether the action existed before: in the snapshot, seen by this run, or answered to another POST of this process. */
+	/**
+	 * Whether the action existed before: in the snapshot, seen by this run, or answered to another
+	 * POST of this process.
+	 */
 	knows(actionId: string): boolean {
 		return this.seen.has(idKey(actionId)) || answeredIds.has(idKey(actionId));
 	}
@@ -139,7 +158,10 @@ export class ActionsUnderWay {
 		return await snapshot.actions;
 	}
 
-	/** Drops what was noted well before the snapshot (a new action may take a moment to be listed) and is not in it. */
+	/**
+	 * Drops what was noted well before the snapshot (a new action may take a moment to be listed) and
+	 * is not in it.
+	 */
 	private forgetFinished(taken: MachineAction[], takenAtMs: number): MachineAction[] {
 		const listed = new Set(taken.map((action) => idKey(action.id)));
 		for (const [id, { notedAtMs }] of this.view.underWay) {
@@ -150,7 +172,10 @@ export class ActionsUnderWay {
 	}
 }
 
-/** Defender's IDs (40-hex machine IDs, GUIDs) are compared case-insensitively: a listing may spell them in upper case. */
+/**
+ * Defender's IDs (40-hex machine IDs, GUIDs) are compared case-insensitively: a listing may spell
+ * them in upper case.
+ */
 function sameId(a: unknown, b: string): boolean {
 	return typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
 }

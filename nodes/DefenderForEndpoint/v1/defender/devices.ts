@@ -17,14 +17,20 @@ export interface Machine extends IDataObject {
 	mergedIntoMachineId?: string | null;
 }
 
-/** A device the user named: the ID every later call uses, what was typed (for messages), and the entity when a lookup fetched it. */
+/**
+ * A device the user named: the ID every later call uses, what was typed (for messages), and the
+ * entity when a lookup fetched it.
+ */
 export interface DeviceTarget {
 	id: string;
 	named: string;
 	machine?: Machine;
 }
 
-/** How one item's device is found: its calls, the hostname rule, and the devices the run's batched lookups found. */
+/**
+ * How one item's device is found: its calls, the hostname rule, and the devices the run's batched
+ * lookups found.
+ */
 export interface DeviceLookup {
 	context: Omit<CallContext, 'what' | 'permission'>;
 	hostnameMatching: HostnameMatching;
@@ -32,7 +38,10 @@ export interface DeviceLookup {
 	known(hostname: string): Machine[] | undefined;
 }
 
-/** Turns a parsed Device locator into exactly one machine, or an error: it never guesses between devices. */
+/**
+ * Turns a parsed Device locator into exactly one machine, or an error: it never guesses between
+ * devices.
+ */
 export async function resolveDevice(
 	client: DefenderClient,
 	locator: DeviceLocator,
@@ -85,8 +94,9 @@ export async function resolveDevice(
 }
 
 /**
- * Exactly one device, or an error listing the matches. The same record listed twice is one device; a record merged
- * into another is never the target: the record it was merged into is, when it is among the matches.
+ * Exactly one device, or an error listing the matches. The same record listed twice is one device;
+ * a record merged into another is never the target: the record it was merged into is, when it is
+ * among the matches.
  */
 function exactlyOne(
 	client: DefenderClient,

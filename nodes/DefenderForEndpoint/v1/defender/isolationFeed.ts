@@ -6,8 +6,9 @@ import { RetryBudget, type CallContext, type DefenderClient } from '../transport
 import { endpoints } from '../transport/endpoints';
 
 /**
- * What the trigger reads from Defender in one poll: the isolation actions created since the window's start (one
- * paged call), then the older actions still under way, by ID in OR-batches (Defender cannot filter on the last update).
+ * What the trigger reads from Defender in one poll: the isolation actions created since the
+ * window's start (one paged call), then the older actions still under way, by ID in OR-batches
+ * (Defender cannot filter on the last update).
  */
 export class IsolationFeed {
 	constructor(

@@ -18,7 +18,10 @@ export interface MachineAction extends IDataObject {
 	lastUpdateDateTimeUtc?: string;
 }
 
-/** An Isolate or Unisolate to send: its type, the URL's verb, and the body with the required Comment. */
+/**
+ * An Isolate or Unisolate to send: its type, the URL's verb, and the body with the required
+ * Comment.
+ */
 export interface ActionRequest {
 	type: MachineActionType;
 	verb: 'isolate' | 'unisolate';
@@ -43,8 +46,9 @@ export function actionOutput(action: IDataObject, extra: IDataObject = {}): IDat
 }
 
 /**
- * A 2xx answer to an Isolate/Unisolate must be a machine action for the device we named, of the type we asked for or
- * of its opposite (Defender echoes an opposite action under way instead of taking ours).
+ * A 2xx answer to an Isolate/Unisolate must be a machine action for the device we named, of the
+ * type we asked for or of its opposite (Defender echoes an opposite action under way instead of
+ * taking ours).
  */
 export function checkedAnswer(
 	node: INode,
@@ -91,8 +95,8 @@ export async function readAction(
 }
 
 /**
- * The device's actions under way, plus (given `since`, Defender's clock) every action created since. Undefined when
- * they cannot be read (403 without Machine.Read.All, or 404).
+ * The device's actions under way, plus (given `since`, Defender's clock) every action created
+ * since. Undefined when they cannot be read (403 without Machine.Read.All, or 404).
  */
 export async function readActionsOfDevice(
 	client: DefenderClient,

@@ -1,6 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** Which credential the node signs in with; the same names are the credential types' displayOptions. */
+/**
+ * Which credential the node signs in with; the same names are the credential types' displayOptions.
+ */
 export const authenticationProperty: INodeProperties = {
 	displayName: 'Authentication',
 	name: 'authentication',

@@ -11,7 +11,10 @@ const bounds = ({ min, max }: NumberRange) => ({ minValue: min, maxValue: max })
 const DEFAULT_TIMEOUT_SECONDS = 30;
 const DEFAULT_PARALLEL_REQUESTS = 4;
 
-/** Options every Defender call honours; read once per execution from the first item. Defaults match readRunOptions. */
+/**
+ * Options every Defender call honours; read once per execution from the first item. Defaults match
+ * readRunOptions.
+ */
 export const requestOptions: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -96,8 +99,9 @@ export const deviceActionOptions: INodeProperties = {
 };
 
 /**
- * The run's options, read once per execution from the first item. A numeric option that is not a finite number in
- * its range fails the whole run before anything is sent: a NaN there once started no worker and dropped items.
+ * The run's options, read once per execution from the first item. A numeric option that is not a
+ * finite number in its range fails the whole run before anything is sent: a NaN there once started
+ * no worker and dropped items.
  */
 export function readRunOptions(context: IExecuteFunctions): RunOptions {
 	const options = context.getNodeParameter('options', 0, {}) as Record<string, unknown>;

@@ -1,6 +1,9 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-/** The display names of an options property's values, e.g. { releaseFromIsolation: 'Release From Isolation' }. */
+/**
+ * The display names of an options property's values, e.g. { releaseFromIsolation: 'Release From
+ * Isolation' }.
+ */
 function optionNames(properties: INodeProperties[], name: string): Record<string, string> {
 	const names: Record<string, string> = {};
 	for (const property of properties) {
@@ -12,9 +15,10 @@ function optionNames(properties: INodeProperties[], name: string): Record<string
 }
 
 /**
- * The canvas subtitle, e.g. "Release From Isolation: Device": n8n evaluates the subtitle expression with the node's
- * parameters, so the option values are mapped to their display names in the expression itself. Operations of the
- * same value share one name across resources (Get, Get Many), which the map relies on.
+ * The canvas subtitle, e.g. "Release From Isolation: Device": n8n evaluates the subtitle expression
+ * with the node's parameters, so the option values are mapped to their display names in the
+ * expression itself. Operations of the same value share one name across resources (Get, Get Many),
+ * which the map relies on.
  */
 export function subtitleExpression(
 	resource: INodeProperties,

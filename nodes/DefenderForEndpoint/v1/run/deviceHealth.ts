@@ -5,7 +5,10 @@ import { actionOutput, type MachineAction } from '../defender/machineActions';
 import { RetryBudget } from '../transport';
 import type { RunState, SubmitOutcome } from './runState';
 
-/** The device's health and last check-in, when the run knows them (a hostname or IP lookup returns the machine). */
+/**
+ * The device's health and last check-in, when the run knows them (a hostname or IP lookup returns
+ * the machine).
+ */
 export function deviceHealth(machine: Machine | undefined): IDataObject {
 	if (!machine) return {};
 	return {
@@ -14,14 +17,17 @@ export function deviceHealth(machine: Machine | undefined): IDataObject {
 	};
 }
 
-/** Whether Defender reports the device as not checking in: its actions wait in Defender until it does. */
+/**
+ * Whether Defender reports the device as not checking in: its actions wait in Defender until it
+ * does.
+ */
 export function inactive(machine: Machine | undefined): boolean {
 	return machine?.healthStatus !== undefined && machine.healthStatus !== 'Active';
 }
 
 /**
- * The device's entity as the run knows it, or read once (no retries: it only explains a result, and a failure to
- * read it leaves the explanation out).
+ * The device's entity as the run knows it, or read once (no retries: it only explains a result, and
+ * a failure to read it leaves the explanation out).
  */
 export async function knownMachine(
 	run: RunState,
@@ -39,8 +45,9 @@ export async function knownMachine(
 }
 
 /**
- * An action still under way at the item's Max Completion Wait: its last status as Defender reported it, never a
- * guess, and why in words — naming the device's last check-in when it is not reporting (the action waits for it).
+ * An action still under way at the item's Max Completion Wait: its last status as Defender reported
+ * it, never a guess, and why in words — naming the device's last check-in when it is not reporting
+ * (the action waits for it).
  */
 export async function timedOut(
 	run: RunState,

@@ -14,9 +14,10 @@ const VERB: Record<ActionRequest['type'], { would: string; pending: string }> = 
 };
 
 /**
- * Dry Run: what a real run would do for the device, found the way a real run finds it (the device resolved, the
- * tenant's actions under way, the device's isolation actions), and nothing sent. An action of the same type already
- * under way is what a real run would adopt (alreadyInProgress): then nothing would be sent.
+ * Dry Run: what a real run would do for the device, found the way a real run finds it (the device
+ * resolved, the tenant's actions under way, the device's isolation actions), and nothing sent. An
+ * action of the same type already under way is what a real run would adopt (alreadyInProgress):
+ * then nothing would be sent.
  */
 export async function dryRun(
 	run: RunState,

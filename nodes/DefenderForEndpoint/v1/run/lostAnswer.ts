@@ -12,10 +12,11 @@ import { operationError } from '../transport/errors';
 import type { RunState } from './runState';
 
 /**
- * After a POST whose answer was lost: waits as long again as the answer was waited for (the request may still be in
- * Defender's hands), then reads the device's actions. The action the POST created is the one of the requested type
- * and comment, unknown before, created between the earliest moment the POST could have arrived and now (Defender's
- * clock, bounded by its Date headers). When the lookup fails, or several actions fit, the outcome is unknown.
+ * After a POST whose answer was lost: waits as long again as the answer was waited for (the request
+ * may still be in Defender's hands), then reads the device's actions. The action the POST created
+ * is the one of the requested type and comment, unknown before, created between the earliest moment
+ * the POST could have arrived and now (Defender's clock, bounded by its Date headers). When the
+ * lookup fails, or several actions fit, the outcome is unknown.
  */
 export async function afterLostAnswer(
 	run: RunState,

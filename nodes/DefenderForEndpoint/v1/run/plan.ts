@@ -12,17 +12,20 @@ import { endpoints } from '../transport/endpoints';
 import { listInBatches } from './batchRead';
 import type { RunState } from './runState';
 
-/** Operations that name devices by the Device locator, and the ones that read isolation actions per device. */
+/**
+ * Operations that name devices by the Device locator, and the ones that read isolation actions per
+ * device.
+ */
 const LOCATOR_OPERATIONS = new Set(['releaseFromIsolation', 'isolate', 'get', 'getIsolationState']);
 const DEVICE_ACTIONS = new Set(['releaseFromIsolation', 'isolate']);
 
 /**
- * Plans a run before it acts: resolves every item's hostname in batched calls (`computerDnsName eq 'a' or …`) and,
- * for Get Isolation State and dry runs, reads every device's isolation actions in batched calls (`machineId eq … or
- * …`); a dry run also reads the devices named by ID (`id eq … or …`); Action Center › Get reads the actions in
- * batches (`id eq … or …`). Planning never fails an item: whatever it could not learn (an unreadable parameter, a
- * refused or failed batch) the item looks up on its own, with the same checks and the same error messages as without
- * planning.
+ * Plans a run before it acts: resolves every item's hostname in batched calls (`computerDnsName eq
+ * 'a' or …`) and, for Get Isolation State and dry runs, reads every device's isolation actions in
+ * batched calls (`machineId eq … or …`); a dry run also reads the devices named by ID (`id eq … or
+ * …`); Action Center › Get reads the actions in batches (`id eq … or …`). Planning never fails an
+ * item: whatever it could not learn (an unreadable parameter, a refused or failed batch) the item
+ * looks up on its own, with the same checks and the same error messages as without planning.
  */
 export async function planRun(
 	context: IExecuteFunctions,
@@ -94,7 +97,10 @@ async function readMachines(run: RunState, ids: string[]): Promise<void> {
 	);
 }
 
-/** Each item's hostname (valid ones, with the first item naming it) and machine ID, read without failing any item. */
+/**
+ * Each item's hostname (valid ones, with the first item naming it) and machine ID, read without
+ * failing any item.
+ */
 function namedDevices(context: IExecuteFunctions, itemCount: number) {
 	const hostnames = new Map<string, number>();
 	const ids = new Set<string>();
@@ -128,14 +134,18 @@ async function resolveHostnames(run: RunState, firstItemOf: Map<string, number>)
 			notFoundIsEmpty: true,
 		},
 		(batch, found) => {
-			// Keyed by the exact name asked: names that fold to the same ASCII letters share a clause, never an answer.
+			// Keyed by the exact name asked: names that fold to the same ASCII letters share a clause,
+			// never an answer.
 			for (const name of namesOf(batch))
 				plan.hostnames.set(name, devicesNamed(found, name, options.hostnameMatching));
 		},
 	);
 }
 
-/** One filter clause for the names that differ only in ASCII case (Defender compares names case-insensitively). */
+/**
+ * One filter clause for the names that differ only in ASCII case (Defender compares names
+ * case-insensitively).
+ */
 function namesByClause(names: string[], matching: HostnameMatching): Map<string, string[]> {
 	const byClause = new Map<string, string[]>();
 	const clauseOf = new Map(
@@ -169,12 +179,18 @@ async function readIsolationActions(run: RunState, ids: string[]): Promise<void>
 	);
 }
 
-/** The shared part of the plan's batched listings: the run's client, retry policy and batching state. */
+/**
+ * The shared part of the plan's batched listings: the run's client, retry policy and batching
+ * state.
+ */
 function batchedListing(run: RunState, path: string, clauses: string[]) {
 	return { client: run.client, policy: run.options.retryPolicy, state: run.plan, path, clauses };
 }
 
-/** Resolves one item's device, with what the plan learned (a hostname the batched lookups answered needs no call). */
+/**
+ * Resolves one item's device, with what the plan learned (a hostname the batched lookups answered
+ * needs no call).
+ */
 export async function resolveItemDevice(
 	run: RunState,
 	locator: DeviceLocator,

@@ -31,7 +31,10 @@ import {
 } from './runState';
 import { waitOutBlocker } from './watch';
 
-/** What one item asks for: the device, the action, and how long to wait for it to finish (undefined: do not wait). */
+/**
+ * What one item asks for: the device, the action, and how long to wait for it to finish (undefined:
+ * do not wait).
+ */
 export interface DeviceActionOrder {
 	locator: DeviceLocator;
 	request: ActionRequest;
@@ -39,9 +42,10 @@ export interface DeviceActionOrder {
 }
 
 /**
- * Isolate or release the item's device: resolve it, submit the action once per run (a device named by several items
- * is acted on once, and every such item reports that action), and optionally have the run's watcher follow it until
- * it is final: then the result is Settling, and the item's worker moves on to the next item. A dry run sends nothing.
+ * Isolate or release the item's device: resolve it, submit the action once per run (a device named
+ * by several items is acted on once, and every such item reports that action), and optionally have
+ * the run's watcher follow it until it is final: then the result is Settling, and the item's worker
+ * moves on to the next item. A dry run sends nothing.
  */
 export async function actOnDevice(
 	run: RunState,
@@ -115,17 +119,21 @@ interface Submission {
 	context: CallContext;
 }
 
-/** After a step: the action is known, or the device must be looked at again (now, or after a backoff). */
+/**
+ * After a step: the action is known, or the device must be looked at again (now, or after a
+ * backoff).
+ */
 type Next =
 	| { kind: 'submitted'; submitted: Submitted }
 	| { kind: 'again' }
 	| { kind: 'retry'; reason: string };
 
 /**
- * The submit stage, in explicit steps, repeated until Defender provably holds the action: wait out an opposite action
- * under way on the device (overlapping isolate and release calls can complete out of order and leave the device
- * isolated) → post → reconcile the answer. Every 2xx answer is checked; an action that existed before our POST is
- * "alreadyInProgress", never "created"; a lost answer adopts only an action that provably belongs to that POST.
+ * The submit stage, in explicit steps, repeated until Defender provably holds the action: wait out
+ * an opposite action under way on the device (overlapping isolate and release calls can complete
+ * out of order and leave the device isolated) → post → reconcile the answer. Every 2xx answer is
+ * checked; an action that existed before our POST is "alreadyInProgress", never "created"; a lost
+ * answer adopts only an action that provably belongs to that POST.
  */
 async function submitAction(
 	run: RunState,
@@ -155,7 +163,10 @@ async function submitAction(
 	}
 }
 
-/** Posts the action once. A POST counts as sent from the moment it leaves the process until its answer arrives. */
+/**
+ * Posts the action once. A POST counts as sent from the moment it leaves the process until its
+ * answer arrives.
+ */
 async function post({ run, device, request, context }: Submission): Promise<Answer<unknown>> {
 	const inFlight: SentRecord = {
 		itemIndex: context.itemIndex,
@@ -174,12 +185,16 @@ async function post({ run, device, request, context }: Submission): Promise<Answ
 			context,
 		);
 	} finally {
-		// Cancelled while the POST was under way: its outcome stays unknown, and the stop report says so.
+		// Cancelled while the POST was under way: its outcome stays unknown, and the stop report says
+		// so.
 		if (!run.client.cancelled) run.sent.settled(inFlight);
 	}
 }
 
-/** Reads what the answer means for the device: our action, an action of the same type already under way, or neither. */
+/**
+ * Reads what the answer means for the device: our action, an action of the same type already under
+ * way, or neither.
+ */
 async function reconcile(
 	submission: Submission,
 	answer: Answer<unknown>,
@@ -216,12 +231,16 @@ async function reconcile(
 			`Defender's answer was lost (${answer.reason}) and no action of this request was found`,
 		);
 	}
-	// "Action is already in progress": without Machine.Read.All the actions cannot be read, and the POST is retried.
+	// "Action is already in progress": without Machine.Read.All the actions cannot be read, and the
+	// POST is retried.
 	const actions = (await readActionsOfDevice(run.client, device.id, undefined, context)) ?? [];
 	return underWayOnDevice(submission, actions, undefined);
 }
 
-/** A 2xx answer: checked, then ours, one already under way, or the opposite action echoed back (wait it out). */
+/**
+ * A 2xx answer: checked, then ours, one already under way, or the opposite action echoed back (wait
+ * it out).
+ */
 function checkedSubmission(
 	submission: Submission,
 	answer: { body: unknown; status: number },
@@ -234,7 +253,8 @@ function checkedSubmission(
 		createdAtMs(action) < run.client.serverClock.earliest(postedAtMs);
 	rememberAnswered(action.id);
 	run.actionsUnderWay.note(action);
-	// Defender echoed the opposite action under way instead of taking ours: nothing of ours exists yet.
+	// Defender echoed the opposite action under way instead of taking ours: nothing of ours exists
+	// yet.
 	if (action.type === OPPOSITE[request.type]) return { kind: 'again' };
 	return {
 		kind: 'submitted',
@@ -242,7 +262,10 @@ function checkedSubmission(
 	};
 }
 
-/** The device's actions decide: one of our type under way is the result; an opposite one is waited out; else retry. */
+/**
+ * The device's actions decide: one of our type under way is the result; an opposite one is waited
+ * out; else retry.
+ */
 function underWayOnDevice(
 	{ run, device, request }: Submission,
 	actions: MachineAction[],

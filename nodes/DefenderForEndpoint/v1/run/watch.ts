@@ -12,9 +12,10 @@ import { operationError } from '../transport/errors';
 import { itemBudget, type RunState } from './runState';
 
 /**
- * The watch stage: reads an action until it is final (Succeeded, Failed, TimeOut, Cancelled) or maxWaitMs has passed;
- * returns the last status Defender reported, never a guess. Each read goes through the rate limiter like any call.
- * The time waited also counts against `budget` when given (an item waiting out another action).
+ * The watch stage: reads an action until it is final (Succeeded, Failed, TimeOut, Cancelled) or
+ * maxWaitMs has passed; returns the last status Defender reported, never a guess. Each read goes
+ * through the rate limiter like any call. The time waited also counts against `budget` when given
+ * (an item waiting out another action).
  */
 export async function followAction(
 	run: RunState,
@@ -42,8 +43,9 @@ export async function followAction(
 }
 
 /**
- * Waits for an opposite action under way on the device (from the run's snapshot) to finish, by reading it, within
- * what is left of the item's Max Wait; fails the item naming the action if it does not finish in time.
+ * Waits for an opposite action under way on the device (from the run's snapshot) to finish, by
+ * reading it, within what is left of the item's Max Wait; fails the item naming the action if it
+ * does not finish in time.
  */
 export async function waitOutBlocker(
 	run: RunState,

@@ -7,7 +7,10 @@ import { RetryBudget, type DefenderClient } from '../transport';
 import { endpoints } from '../transport/endpoints';
 import { listInBatches, type BatchingState } from './batchRead';
 
-/** How a watched action ended for its item: final (Succeeded, Failed, TimeOut, Cancelled), or not by its deadline. */
+/**
+ * How a watched action ended for its item: final (Succeeded, Failed, TimeOut, Cancelled), or not by
+ * its deadline.
+ */
 export interface Watched {
 	action: MachineAction;
 	final: boolean;
@@ -22,20 +25,28 @@ interface Entry {
 }
 
 /**
- * The run's watch of its submitted actions: items register their action and await its end, and one poll loop reads
- * every registered action that is not final yet — one batched list call (`id eq … or …`) per 40 actions, a read by ID
- * for a single action or whatever a batch did not answer — on the schedule of lib/polling.ts (5 s, growing by half,
- * at most a minute), counted from when the loop starts. Each item also gets a last read at its own Max Completion
- * Wait. A lone item's timeline is the one it had when it polled alone. Cancelling the execution ends the watch at once.
+ * The run's watch of its submitted actions: items register their action and await its end, and one
+ * poll loop reads every registered action that is not final yet — one batched list call (`id eq …
+ * or …`) per 40 actions, a read by ID for a single action or whatever a batch did not answer — on
+ * the schedule of lib/polling.ts (5 s, growing by half, at most a minute), counted from when the
+ * loop starts. Each item also gets a last read at its own Max Completion Wait. A lone item's
+ * timeline is the one it had when it polled alone. Cancelling the execution ends the watch at once.
  */
 export class Watcher {
-	/** One entry per waiting item (two items could wait for the same action: each gets its result). */
+	/**
+	 * One entry per waiting item (two items could wait for the same action: each gets its result).
+	 */
 	private readonly entries = new Set<Entry>();
 
-	/** Whether the poll loop runs: it ends when no action is left to watch, and the next one starts it again. */
+	/**
+	 * Whether the poll loop runs: it ends when no action is left to watch, and the next one starts it
+	 * again.
+	 */
 	private looping = false;
 
-	/** Wakes the loop's sleep early: a newly registered action may be due before the loop's next wake. */
+	/**
+	 * Wakes the loop's sleep early: a newly registered action may be due before the loop's next wake.
+	 */
 	private wake = new AbortController();
 
 	private stoppedWith: Error | undefined;
@@ -47,7 +58,10 @@ export class Watcher {
 		private readonly cancelSignal: AbortSignal | undefined,
 	) {}
 
-	/** Watches the action until it is final or maxWaitMs has passed; resolves with the last status Defender reported. */
+	/**
+	 * Watches the action until it is final or maxWaitMs has passed; resolves with the last status
+	 * Defender reported.
+	 */
 	async watch(action: MachineAction, itemIndex: number, maxWaitMs: number): Promise<Watched> {
 		if (FINAL_ACTION_STATUSES.has(action.status)) return { action, final: true };
 		if (this.stoppedWith) throw this.stoppedWith;
@@ -64,7 +78,10 @@ export class Watcher {
 		});
 	}
 
-	/** Ends the watch: every action still watched fails its item with `error` (the node stops, or was cancelled). */
+	/**
+	 * Ends the watch: every action still watched fails its item with `error` (the node stops, or was
+	 * cancelled).
+	 */
 	stop(error: Error): void {
 		this.stoppedWith = error;
 		this.wake.abort();
@@ -72,7 +89,10 @@ export class Watcher {
 		this.entries.clear();
 	}
 
-	/** The poll loop; anything it cannot handle (the execution cancelled mid-call) ends the watch of every action. */
+	/**
+	 * The poll loop; anything it cannot handle (the execution cancelled mid-call) ends the watch of
+	 * every action.
+	 */
 	private async run(): Promise<void> {
 		try {
 			await this.poll();
@@ -106,7 +126,10 @@ export class Watcher {
 		}
 	}
 
-	/** Sleeps until the time; false when woken early (a new action) or stopped, to look at the entries again. */
+	/**
+	 * Sleeps until the time; false when woken early (a new action) or stopped, to look at the entries
+	 * again.
+	 */
 	private async sleepUntil(atMs: number): Promise<boolean> {
 		this.wake = new AbortController();
 		const signals = [this.wake.signal, ...(this.cancelSignal ? [this.cancelSignal] : [])];
@@ -123,7 +146,10 @@ export class Watcher {
 		}
 	}
 
-	/** Reads the due actions (batched when several), then settles those that are final or past their deadline. */
+	/**
+	 * Reads the due actions (batched when several), then settles those that are final or past their
+	 * deadline.
+	 */
 	private async read(due: Entry[]): Promise<void> {
 		const listed = new Map<string, MachineAction>();
 		if (due.length > 1 && !this.batching.batchingRefused) {

@@ -11,8 +11,10 @@ import type { Permission } from './errors';
 
 /**
  * How a call settled, short of a failure (failures throw NodeApiError / NodeOperationError):
- * - inProgress: Defender refused because another action on the device has not finished (400 ActiveRequestAlreadyExists);
- * - ambiguous: a POST whose answer never arrived (lost connection, timeout, unreadable 2xx): it may have been applied;
+ * - inProgress: Defender refused because another action on the device has not finished (400
+ *   ActiveRequestAlreadyExists);
+ * - ambiguous: a POST whose answer never arrived (lost connection, timeout, unreadable 2xx): it may
+ *   have been applied;
  * - tolerated: a status the caller asked to handle itself (e.g. 404 for "no such device").
  */
 export type Answer<T> =
@@ -53,11 +55,17 @@ export interface ApiCall {
 	body?: IDataObject;
 	/** Statuses answered as { kind: 'tolerated' } instead of an error. */
 	tolerate?: number[];
-	/** The answer must be a page of entities ({ value: [objects] }); any other 2xx body is a failed, retried call. */
+	/**
+	 * The answer must be a page of entities ({ value: [objects] }); any other 2xx body is a failed,
+	 * retried call.
+	 */
 	page?: boolean;
 	/** Called when the request leaves the process (after its rate-limit wait), not before. */
 	onSent?: () => void;
-	/** Called when an answer arrives, whatever it says: from then on Defender's handling of this request is known. */
+	/**
+	 * Called when an answer arrives, whatever it says: from then on Defender's handling of this
+	 * request is known.
+	 */
 	onAnswered?: () => void;
 }
 

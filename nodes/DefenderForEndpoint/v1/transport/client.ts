@@ -20,8 +20,8 @@ export class DefenderClient {
 	private readonly pacer: Pacer;
 
 	/**
-	 * Set once n8n has said the delegated sign-in must be reconnected: later calls of the run fail at once instead of
-	 * each spending an API call and a refused refresh (only the user can fix it).
+	 * Set once n8n has said the delegated sign-in must be reconnected: later calls of the run fail at
+	 * once instead of each spending an API call and a refused refresh (only the user can fix it).
 	 */
 	private reconnectNeeded: ReconnectReason | undefined;
 
@@ -66,21 +66,23 @@ export class DefenderClient {
 	}
 
 	/**
-	 * Text the node shows, with every credential value and anything shaped like a bearer token replaced: Entra echoes
-	 * a client ID (a swapped secret) and proxies echo request headers.
+	 * Text the node shows, with every credential value and anything shaped like a bearer token
+	 * replaced: Entra echoes a client ID (a swapped secret) and proxies echo request headers.
 	 */
 	redact(text: string): string {
 		return redact(text, this.secrets);
 	}
 
-	/** Redacts every text field of a value in place (an error, its cause, the raw answer it carries). */
+	/**
+	 * Redacts every text field of a value in place (an error, its cause, the raw answer it carries).
+	 */
 	redactAll<T>(value: T): T {
 		return redactDeep(value, (text) => this.redact(text));
 	}
 
 	/**
-	 * Learns the credential's values again: n8n may have fetched or renewed the token since the run started, and an
-	 * answer may echo the new one. The values known before stay known.
+	 * Learns the credential's values again: n8n may have fetched or renewed the token since the run
+	 * started, and an answer may echo the new one. The values known before stay known.
 	 */
 	async refreshSecrets(): Promise<void> {
 		try {
@@ -98,8 +100,9 @@ export class DefenderClient {
 	}
 
 	/**
-	 * Who the calls are made as: the API host, tenant and app, and for delegated sign-in the credential (the signed-in
-	 * user sees only their device groups). What one execution learns of the tenant may serve another with this key.
+	 * Who the calls are made as: the API host, tenant and app, and for delegated sign-in the
+	 * credential (the signed-in user sees only their device groups). What one execution learns of the
+	 * tenant may serve another with this key.
 	 */
 	get identity(): string {
 		const user = this.signIn === 'delegated' ? (this.credentialId ?? '') : '';
@@ -149,8 +152,9 @@ export class DefenderClient {
 	}
 
 	/**
-	 * One API call with the rate limiter, retries (429, 5xx, and for GET lost connections) and error mapping.
-	 * Answers what only the caller can resolve; throws NodeApiError / NodeOperationError for everything else.
+	 * One API call with the rate limiter, retries (429, 5xx, and for GET lost connections) and error
+	 * mapping. Answers what only the caller can resolve; throws NodeApiError / NodeOperationError for
+	 * everything else.
 	 */
 	async request<T = IDataObject>(call: ApiCall, context: CallContext): Promise<Answer<T>> {
 		if (this.reconnectNeeded)
@@ -179,7 +183,8 @@ export class DefenderClient {
 	}
 
 	/**
-	 * Every entity of a collection, or the first `limit`, following Defender's paging (see paging.ts).
+	 * Every entity of a collection, or the first `limit`, following Defender's paging (see
+	 * paging.ts).
 	 */
 	async list<T = IDataObject>(
 		path: string,
@@ -190,7 +195,10 @@ export class DefenderClient {
 		return await listEntities<T>(this, path, qs, context, limit);
 	}
 
-	/** Waits before the next retry, or throws when the item's retry budget cannot cover it (pacing.ts). */
+	/**
+	 * Waits before the next retry, or throws when the item's retry budget cannot cover it
+	 * (pacing.ts).
+	 */
 	async backoff(context: CallContext, retryAfterMs: number | undefined, giveUpMessage: string) {
 		await this.pacer.backoff(context, retryAfterMs, giveUpMessage);
 	}
@@ -216,7 +224,8 @@ export class DefenderClient {
 					body: call.body,
 					json: true,
 					returnFullResponse: true,
-					// Everything but 401 comes back as a response; n8n handles 401 by fetching a new token once.
+					// Everything but 401 comes back as a response; n8n handles 401 by fetching a new token
+					// once.
 					ignoreHttpStatusErrors: { ignore: true, except: [401] },
 					disableFollowRedirect: true,
 					timeout: this.timeoutMs,
@@ -262,7 +271,10 @@ export class DefenderClient {
 		};
 	}
 
-	/** While the credential may hold no token, one request of this process at a time fetches it (processState.ts). */
+	/**
+	 * While the credential may hold no token, one request of this process at a time fetches it
+	 * (processState.ts).
+	 */
 	private async takeTokenTurn(): Promise<(() => void) | undefined> {
 		if (this.hasToken) return undefined;
 		const fetched = await firstTokenTurn(

@@ -12,7 +12,10 @@ export const CREDENTIAL_TYPES: Record<SignIn, string> = {
 	delegated: 'defenderForEndpointDelegatedOAuth2Api',
 };
 
-/** The node's Authentication parameter; workflows saved before it existed (no value) sign in as the application. */
+/**
+ * The node's Authentication parameter; workflows saved before it existed (no value) sign in as the
+ * application.
+ */
 function signInOf(context: ExecutionContext): SignIn {
 	return context.getNode().parameters.authentication === 'delegated' ? 'delegated' : 'application';
 }
@@ -22,7 +25,10 @@ export interface StoredToken {
 	refresh_token?: unknown;
 }
 
-/** The credential's values that must never be shown: the client secret and ID, and the tokens n8n stored. */
+/**
+ * The credential's values that must never be shown: the client secret and ID, and the tokens n8n
+ * stored.
+ */
 export function secretsOf(credentials: IDataObject): Secret[] {
 	const token = credentials.oauthTokenData as StoredToken | undefined;
 	return [
@@ -33,7 +39,10 @@ export function secretsOf(credentials: IDataObject): Secret[] {
 	];
 }
 
-/** The stored token was issued for another tenant or app than the credential names now: nothing may be sent with it. */
+/**
+ * The stored token was issued for another tenant or app than the credential names now: nothing may
+ * be sent with it.
+ */
 function staleTokenError(node: INode, signIn: SignIn, reason: string) {
 	const renew =
 		signIn === 'delegated'
@@ -48,8 +57,8 @@ function staleTokenError(node: INode, signIn: SignIn, reason: string) {
 }
 
 /**
- * The credential the node signs in with, checked before anything is sent: its cloud settings, and that the token n8n
- * stored was issued for the tenant and app it names now.
+ * The credential the node signs in with, checked before anything is sent: its cloud settings, and
+ * that the token n8n stored was issued for the tenant and app it names now.
  */
 export async function readCredential(context: ExecutionContext) {
 	const signIn = signInOf(context);

@@ -1,11 +1,14 @@
 import { sleep } from 'n8n-workflow';
 
-/** What a timed-out call resolves to: n8n's OAuth2 client gives the token request five minutes, we give it Timeout. */
+/**
+ * What a timed-out call resolves to: n8n's OAuth2 client gives the token request five minutes, we
+ * give it Timeout.
+ */
 export const TIMED_OUT = Symbol('timed out');
 
 /**
- * The call, or TIMED_OUT after `ms`: n8n applies Timeout to the API request but gives a token request made on the way
- * five minutes. A call cut short this way is treated like a lost answer.
+ * The call, or TIMED_OUT after `ms`: n8n applies Timeout to the API request but gives a token
+ * request made on the way five minutes. A call cut short this way is treated like a lost answer.
  */
 export async function withDeadline<T>(
 	request: Promise<T>,

@@ -1,6 +1,9 @@
 import type { IHttpRequestMethods } from 'n8n-workflow';
 
-/** Defender's endpoints this node calls: every path is written here once. IDs are validated before they get here. */
+/**
+ * Defender's endpoints this node calls: every path is written here once. IDs are validated before
+ * they get here.
+ */
 export interface Endpoint {
 	method: IHttpRequestMethods;
 	path: string;
@@ -19,7 +22,9 @@ export const endpoints = {
 	/** Isolate or Unisolate a machine; the body carries the Comment. */
 	machineAction: (machineId: string, verb: 'isolate' | 'unisolate') =>
 		post(`/api/machines/${encodeURIComponent(machineId)}/${verb}`),
-	/** List machine actions ($filter on id, status, machineId, type, requestor, creationDateTimeUtc). */
+	/**
+	 * List machine actions ($filter on id, status, machineId, type, requestor, creationDateTimeUtc).
+	 */
 	machineActions: get('/api/machineactions'),
 	machineActionById: (actionId: string) =>
 		get(`/api/machineactions/${encodeURIComponent(actionId)}`),

@@ -4,13 +4,21 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { printable } from '../../lib/machineId';
 import type { SlotWait } from '../../lib/rateLimiter';
 
-/** The permission a call needs, named the way the Azure portal lists it under WindowsDefenderATP's application permissions. */
+/**
+ * The permission a call needs, named the way the Azure portal lists it under WindowsDefenderATP's
+ * application permissions.
+ */
 export type Permission = 'Machine.Isolate' | 'Machine.Read.All';
 
-/** How the node signs in: as the app registration itself, or as the user who connected the delegated credential. */
+/**
+ * How the node signs in: as the app registration itself, or as the user who connected the delegated
+ * credential.
+ */
 export type SignIn = 'application' | 'delegated';
 
-/** Defender's error body: {"error": {"code", "message", "target"}}; target is the correlation ID. */
+/**
+ * Defender's error body: {"error": {"code", "message", "target"}}; target is the correlation ID.
+ */
 export interface DefenderErrorBody {
 	code?: string;
 	message?: string;
@@ -18,8 +26,9 @@ export interface DefenderErrorBody {
 }
 
 /**
- * Reads Defender's error body: {"error": {...}}, the same fields unwrapped, or (from a proxy or gateway) plain text,
- * which is kept shortened and with control characters made visible so the user sees what came back.
+ * Reads Defender's error body: {"error": {...}}, the same fields unwrapped, or (from a proxy or
+ * gateway) plain text, which is kept shortened and with control characters made visible so the user
+ * sees what came back.
  */
 export function readErrorBody(body: unknown): DefenderErrorBody {
 	if (typeof body === 'string') {
@@ -55,9 +64,9 @@ const PERMISSION_HINT: Record<Permission, string> = {
 };
 
 /**
- * A delegated call passes three checks (isolate-machine.md, get-machines.md): the app's delegated permission, the
- * user's Defender role, and the device's group among the user's device groups. Defender's 403 does not say which
- * failed, so the message lists them, the likeliest first.
+ * A delegated call passes three checks (isolate-machine.md, get-machines.md): the app's delegated
+ * permission, the user's Defender role, and the device's group among the user's device groups.
+ * Defender's 403 does not say which failed, so the message lists them, the likeliest first.
  */
 const DELEGATED_HINT: Record<Permission, string> = {
 	'Machine.Isolate':
@@ -110,7 +119,10 @@ export function apiError(node: INode, itemIndex: number, call: FailedCall): Node
 	});
 }
 
-/** Why a delegated sign-in must be renewed by the user: refused refresh token, never connected, no refresh token. */
+/**
+ * Why a delegated sign-in must be renewed by the user: refused refresh token, never connected, no
+ * refresh token.
+ */
 export type ReconnectReason = 'revoked' | 'notConnected' | 'noRefreshToken';
 
 const RECONNECT: Record<ReconnectReason, [string, string]> = {
@@ -128,7 +140,10 @@ const RECONNECT: Record<ReconnectReason, [string, string]> = {
 	],
 };
 
-/** A delegated sign-in that n8n could not use or renew: nothing was sent, and only the user can fix it. */
+/**
+ * A delegated sign-in that n8n could not use or renew: nothing was sent, and only the user can fix
+ * it.
+ */
 export function reconnectError(
 	node: INode,
 	itemIndex: number,
@@ -186,7 +201,10 @@ const ENTRA_ERRORS: Record<string, string> = {
 	'50034': 'the account does not exist in the tenant',
 };
 
-/** "AADSTS7000222: The provided client secret keys … are expired. …" → the code, the first line, and what to do. */
+/**
+ * "AADSTS7000222: The provided client secret keys … are expired. …" → the code, the first line, and
+ * what to do.
+ */
 export function describeEntraError(description: string | undefined): string {
 	const firstLine = (description ?? '').split(/\r?\n/)[0].trim();
 	if (!firstLine) return 'the token endpoint refused the credential';

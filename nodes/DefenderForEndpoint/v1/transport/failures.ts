@@ -2,6 +2,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 
 import { isActionInProgress, isTransientStatus, parseRetryAfter } from '../../lib/retryPolicy';
 import type { ApiCall, CallContext, SendResult } from './call';
+import { unreadableAnswer } from './paging';
 import {
 	apiError,
 	describeEntraError,
@@ -22,22 +23,10 @@ export interface FailureView {
 	redactAll<T>(value: T): T;
 }
 
-/** Why a 2xx body cannot be used: not a JSON object, or (for a listing) not a page of entity objects. */
-function unreadableAnswer(body: unknown, page: boolean): string | undefined {
-	if (typeof body !== 'object' || body === null || Array.isArray(body))
-		return 'a body that is not a JSON object';
-	if (!page) return undefined;
-	const { value } = body as { value?: unknown };
-	if (!Array.isArray(value)) return 'a page whose "value" is not a list';
-	if (
-		value.some((entity) => typeof entity !== 'object' || entity === null || Array.isArray(entity))
-	) {
-		return 'a page whose "value" holds something other than entities';
-	}
-	return undefined;
-}
-
-/** Sorts an HTTP answer: usable, tolerated by the caller, throttled, transient, "already in progress", or a failure. */
+/**
+ * Sorts an HTTP answer: usable, tolerated by the caller, throttled, transient, "already in
+ * progress", or a failure.
+ */
 export function classifyAnswer(
 	answer: { statusCode: number; body: unknown; retryAfter?: string },
 	call: ApiCall,
@@ -74,7 +63,10 @@ export function classifyAnswer(
 	};
 }
 
-/** Sorts what n8n's request helper threw. Never passes the raw error on: it carries headers and the token form. */
+/**
+ * Sorts what n8n's request helper threw. Never passes the raw error on: it carries headers and the
+ * token form.
+ */
 export function classifyThrown(
 	facts: ErrorFacts,
 	postLike: boolean,
@@ -112,8 +104,9 @@ export function classifyThrown(
 }
 
 /**
- * The token endpoint failed: the API call was not sent (first token) or was refused with 401 (refresh), so a token
- * failure never leaves an action behind. Throttling, 5xx and transport failures are transient; refusals are not.
+ * The token endpoint failed: the API call was not sent (first token) or was refused with 401
+ * (refresh), so a token failure never leaves an action behind. Throttling, 5xx and transport
+ * failures are transient; refusals are not.
  */
 function classifyTokenFailure(
 	token: TokenFailure,
@@ -170,9 +163,10 @@ export interface ErrorFacts {
 }
 
 /**
- * What n8n's OAuth2 client throws when a delegated sign-in cannot be used: the refresh token was refused with
- * invalid_grant (expired, revoked, password changed: AADSTS700082, 50173, 70008 …; n8n keeps Entra's text to
- * itself), the credential was never connected, or the sign-in came without a refresh token (no offline_access).
+ * What n8n's OAuth2 client throws when a delegated sign-in cannot be used: the refresh token was
+ * refused with invalid_grant (expired, revoked, password changed: AADSTS700082, 50173, 70008 …; n8n
+ * keeps Entra's text to itself), the credential was never connected, or the sign-in came without a
+ * refresh token (no offline_access).
  */
 const RECONNECT_MESSAGES: Array<[RegExp, ReconnectReason]> = [
 	[/needs to be reconnected/, 'revoked'],
@@ -181,8 +175,9 @@ const RECONNECT_MESSAGES: Array<[RegExp, ReconnectReason]> = [
 ];
 
 /**
- * Network failures, in words: n8n replaces a whole error message that contains one of these codes with its own
- * generic text, which would hide what the node knows (e.g. that a POST may have landed).
+ * Network failures, in words: n8n replaces a whole error message that contains one of these codes
+ * with its own generic text, which would hide what the node knows (e.g. that a POST may have
+ * landed).
  */
 const TRANSPORT_CODES: Record<string, string> = {
 	ECONNABORTED: 'connection aborted',
@@ -207,9 +202,10 @@ interface ThrownShape {
 }
 
 /**
- * Walks an error's cause chain for the few facts we need. Token-endpoint failures are recognised by what n8n's OAuth2
- * client throws: "Failed to acquire OAuth2 access token" (first token), AuthError (EAUTH, an OAuth2 error body),
- * ResponseError (ESTATUS) and axios errors for the token URL (the refresh after a 401).
+ * Walks an error's cause chain for the few facts we need. Token-endpoint failures are recognised by
+ * what n8n's OAuth2 client throws: "Failed to acquire OAuth2 access token" (first token), AuthError
+ * (EAUTH, an OAuth2 error body), ResponseError (ESTATUS) and axios errors for the token URL (the
+ * refresh after a 401).
  */
 export function inspectError(thrown: unknown, tokenUrl: string): ErrorFacts {
 	const facts: ErrorFacts = {};
@@ -270,7 +266,10 @@ function isTokenEndpointError(error: ThrownShape, tokenUrl: string): boolean {
 	);
 }
 
-/** What one error of the chain says of the token endpoint's answer: Entra's error, its description, Retry-After. */
+/**
+ * What one error of the chain says of the token endpoint's answer: Entra's error, its description,
+ * Retry-After.
+ */
 function tokenFacts(token: TokenFailure, error: ThrownShape): TokenFailure {
 	const body =
 		typeof error.body === 'object' && error.body !== null

@@ -7,8 +7,9 @@ import { describeRateLimitWait, operationError } from './errors';
 import type { Clock } from './runtime';
 
 /**
- * When a call may go: its slot under Defender's quota (the process's limiter), the wait after a 429, and the backoff
- * before a retry; every wait is drawn from the item's retry budget, and one it cannot cover fails the item.
+ * When a call may go: its slot under Defender's quota (the process's limiter), the wait after a
+ * 429, and the backoff before a retry; every wait is drawn from the item's retry budget, and one it
+ * cannot cover fails the item.
  */
 export class Pacer {
 	constructor(
@@ -50,9 +51,10 @@ export class Pacer {
 	}
 
 	/**
-	 * Defender throttled the call (429): a request to wait, not a failure. The item waits Retry-After plus jitter (so
-	 * that workers told the same wait do not return together) as often as Defender asks, within its Max Wait; the
-	 * process's limiter pauses as long, and lowers its share of the quota only when throttling persists (SHARE).
+	 * Defender throttled the call (429): a request to wait, not a failure. The item waits Retry-After
+	 * plus jitter (so that workers told the same wait do not return together) as often as Defender
+	 * asks, within its Max Wait; the process's limiter pauses as long, and lowers its share of the
+	 * quota only when throttling persists (SHARE).
 	 */
 	async waitOutThrottling(context: CallContext, retryAfterMs: number | undefined): Promise<void> {
 		const { budget, itemIndex, what } = context;
@@ -95,7 +97,8 @@ export class Pacer {
 				);
 			}
 			await this.pause(reservation.atMs - now, budget);
-			// Defender throttled the app while this call waited for its slot: book again under the new share.
+			// Defender throttled the app while this call waited for its slot: book again under the new
+			// share.
 			if (this.limiter.confirm(reservation)) return reservation.atMs;
 		}
 	}

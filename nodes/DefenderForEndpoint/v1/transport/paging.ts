@@ -17,9 +17,10 @@ const MAX_PAGE_SIZE = 10_000;
 type PageRequest = { path: string; qs: IDataObject };
 
 /**
- * Every entity of a collection, or the first `limit`: follows @odata.nextLink (only to the same collection on the
- * API's own origin, so the token never travels elsewhere) and otherwise pages with $skip while pages come back full.
- * A page asked for twice, or too many pages, stops the listing (lib/paging.ts).
+ * Every entity of a collection, or the first `limit`: follows @odata.nextLink (only to the same
+ * collection on the API's own origin, so the token never travels elsewhere) and otherwise pages
+ * with $skip while pages come back full. A page asked for twice, or too many pages, stops the
+ * listing (lib/paging.ts).
  */
 export async function listEntities<T>(
 	client: Pager,
@@ -57,7 +58,10 @@ export async function listEntities<T>(
 	return limit === undefined ? entities : entities.slice(0, limit);
 }
 
-/** A next-page link is followed only to the same collection on the credential's API host: the token goes only there. */
+/**
+ * A next-page link is followed only to the same collection on the credential's API host: the token
+ * goes only there.
+ */
 function sameCollectionPage(
 	client: Pager,
 	nextLink: unknown,
@@ -79,4 +83,22 @@ function sameCollectionPage(
 		);
 	}
 	return { path, qs: Object.fromEntries(url.searchParams) };
+}
+
+/**
+ * Why a 2xx body cannot be used: not a JSON object, or (for a listing) not a page of entity
+ * objects.
+ */
+export function unreadableAnswer(body: unknown, page: boolean): string | undefined {
+	if (typeof body !== 'object' || body === null || Array.isArray(body))
+		return 'a body that is not a JSON object';
+	if (!page) return undefined;
+	const { value } = body as { value?: unknown };
+	if (!Array.isArray(value)) return 'a page whose "value" is not a list';
+	if (
+		value.some((entity) => typeof entity !== 'object' || entity === null || Array.isArray(entity))
+	) {
+		return 'a page whose "value" holds something other than entities';
+	}
+	return undefined;
 }

@@ -16,9 +16,9 @@ export const wallClock: Clock = {
 };
 
 /**
- * What a node's calls run on: a clock, and the rate limiters of Defender's quota. A node that n8n constructs runs on
- * the wall clock and this process's limiters; the benchmark and the demo pass their own (the simulator's scaled
- * clock, a registry whose state the demo's status line reads).
+ * What a node's calls run on: a clock, and the rate limiters of Defender's quota. A node that n8n
+ * constructs runs on the wall clock and this process's limiters; the benchmark and the demo pass
+ * their own (the simulator's scaled clock, a registry whose state the demo's status line reads).
  */
 export interface Runtime {
 	clock: Clock;

@@ -93,8 +93,9 @@ export const description = updateDisplayOptions(
 );
 
 /**
- * Every device currently isolated, isolating or releasing, from the tenant's Isolate/Unisolate actions (pages of
- * 10,000: about one call per 10,000 actions, whatever the fleet size), one item per device, oldest isolation first.
+ * Every device currently isolated, isolating or releasing, from the tenant's Isolate/Unisolate
+ * actions (pages of 10,000: about one call per 10,000 actions, whatever the fleet size), one item
+ * per device, oldest isolation first.
  */
 export async function execute(
 	this: IExecuteFunctions,
@@ -120,7 +121,10 @@ export async function execute(
 	return limit === undefined ? devices : devices.slice(0, limit);
 }
 
-/** The Filters collection as criteria; a date that cannot be read fails the item before anything is sent. */
+/**
+ * The Filters collection as criteria; a date that cannot be read fails the item before anything is
+ * sent.
+ */
 function isolatedDeviceCriteria(
 	context: IExecuteFunctions,
 	itemIndex: number,

@@ -16,7 +16,10 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-/** Defender has no isolation property on a device: the state follows from its Isolate and Unisolate actions. */
+/**
+ * Defender has no isolation property on a device: the state follows from its Isolate and Unisolate
+ * actions.
+ */
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,

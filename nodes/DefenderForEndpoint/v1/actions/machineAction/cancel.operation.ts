@@ -23,9 +23,9 @@ export const description = updateDisplayOptions(
 );
 
 /**
- * Cancels a pending machine action. Only what Defender provably did is reported: a 2xx must carry the action asked
- * for; when the answer was lost or refused, the action is read, and a Cancelled action after a lost answer is the
- * cancellation having happened.
+ * Cancels a pending machine action. Only what Defender provably did is reported: a 2xx must carry
+ * the action asked for; when the answer was lost or refused, the action is read, and a Cancelled
+ * action after a lost answer is the cancellation having happened.
  */
 export async function execute(
 	this: IExecuteFunctions,
@@ -47,7 +47,8 @@ export async function execute(
 	if (answer.kind === 'ok')
 		return checkedCancellation(this, itemIndex, id, answer.body, answer.status);
 	if (answer.kind === 'ambiguous') {
-		// The request may still be in Defender's hands: wait as long again as the answer was waited for, then read.
+		// The request may still be in Defender's hands: wait as long again as the answer was waited
+		// for, then read.
 		await run.client.backoff(
 			context,
 			run.client.timeoutMs,
@@ -75,7 +76,10 @@ export async function execute(
 	);
 }
 
-/** A 2xx answer to a cancellation must be the action asked for; anything else is an error naming what came back. */
+/**
+ * A 2xx answer to a cancellation must be the action asked for; anything else is an error naming
+ * what came back.
+ */
 function checkedCancellation(
 	context: IExecuteFunctions,
 	itemIndex: number,
