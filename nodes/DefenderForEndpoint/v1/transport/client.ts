@@ -73,9 +73,7 @@ export class DefenderClient {
 		return redact(text, this.secrets);
 	}
 
-	/**
-	 * Redacts every text field of a value in place (an error, its cause, the raw answer it carries).
-	 */
+	/** Redacts every text field of a value in place (an error, its cause, the raw answer it carries) */
 	redactAll<T>(value: T): T {
 		return redactDeep(value, (text) => this.redact(text));
 	}
@@ -105,14 +103,9 @@ export class DefenderClient {
 	 * tenant may serve another with this key.
 	 */
 	get identity(): string {
+		const { apiBaseUrl, tenantId, clientId } = this.cloud;
 		const user = this.signIn === 'delegated' ? (this.credentialId ?? '') : '';
-		return [
-			this.cloud.apiBaseUrl,
-			this.cloud.tenantId,
-			this.cloud.clientId,
-			this.signIn,
-			user,
-		].join('|');
+		return [apiBaseUrl, tenantId, clientId, this.signIn, user].join('|');
 	}
 
 	private get credentialType(): string {
@@ -247,16 +240,29 @@ export class DefenderClient {
 			return postLike ? { kind: 'ambiguous', reason } : { kind: 'transient', reason };
 		}
 		call.onAnswered?.();
+		return await this.classified(response, sentAtMs, call, context);
+	}
+
+	/** Sorts Defender's HTTP answer (failures.ts), with the credential read again when its text will be shown. */
+	private async classified(
+		response: IN8nHttpFullResponse,
+		sentAtMs: number,
+		call: ApiCall,
+		context: CallContext,
+	): Promise<SendResult> {
 		const { statusCode, headers } = response;
 		this.serverClock.observe(sentAtMs, this.clock.now(), headers?.date);
-		if (statusCode < 200 || statusCode >= 300) await this.refreshSecrets();
-		const retryAfter = headers?.['retry-after'] as string | undefined;
-		return classifyAnswer(
-			{ statusCode, body: response.body as unknown, retryAfter },
-			call,
-			context,
-			this.failureView(),
-		);
+		const answer = {
+			statusCode,
+			body: response.body as unknown,
+			retryAfter: headers?.['retry-after'] as string | undefined,
+		};
+		const result = classifyAnswer(answer, call, context, this.failureView());
+		if (result.kind !== 'failed' && result.kind !== 'inProgress') return result;
+		// Its text will be shown: read the credential again first (a token fetched during the run is known
+		// then). Only then: a 429 must reach the limiter at once, before other calls of the process go out.
+		await this.refreshSecrets();
+		return classifyAnswer(answer, call, context, this.failureView());
 	}
 
 	/** What failure classification needs of this client, at this moment. */
